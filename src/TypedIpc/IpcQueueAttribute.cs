@@ -1,0 +1,24 @@
+namespace TypedIpc;
+
+/// <summary>
+/// Marks a <c>[MemoryPackable] partial</c> message type; the TypedIpc source generator then emits a typed queue
+/// class named after it (<c>Job</c> → <c>JobQueue</c>) with these settings baked in.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = false, Inherited = false)]
+public sealed class IpcQueueAttribute : Attribute
+{
+    /// <summary>Marks the type; <paramref name="maxsize"/> counts items like Python's <c>Queue(maxsize)</c>, 0 = unbounded.</summary>
+    public IpcQueueAttribute(int maxsize = 0)
+    {
+        MaxSize = maxsize;
+    }
+
+    /// <summary>The item bound of the generated queue (0 = bounded only by its byte capacity).</summary>
+    public int MaxSize { get; }
+
+    /// <summary>The default queue name of the generated queue; when unset, the message type's full name.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The per-message limit in bytes of the generated queue; when unset, <see cref="QueueOptions.DefaultMaxMessageBytes"/>.</summary>
+    public int MaxMessageBytes { get; init; }
+}

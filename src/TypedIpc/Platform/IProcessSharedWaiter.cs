@@ -1,0 +1,35 @@
+namespace TypedIpc.Platform;
+
+/// <summary>
+/// Sleeps on, and wakes sleepers of, a 32-bit word inside the shared mapping, across processes.
+/// The one OS-specific piece of waiting: Linux uses a futex on the word itself; Windows can map each word
+/// to a named event, macOS to its ulock/os_sync_wait_on_address calls.
+/// </summary>
+internal unsafe interface IProcessSharedWaiter
+{
+    /// <summary>
+    /// Sleeps while <c>*word == expected</c>, at most <paramref name="timeoutNanoseconds"/>
+    /// (negative: no limit). Returns early, without error, on a wake, a signal or a spurious wake-up:
+    /// callers re-check their condition and their deadline in a loop.
+    /// </summary>
+    void Wait(int* word, int expected, long timeoutNanoseconds);
+
+    /// <summary>Wakes every process sleeping on <paramref name="word"/>.</summary>
+    void WakeAll(int* word);
+}
+
+internal static class ProcessSharedWaiter
+{
+    public static IProcessSharedWaiter ForCurrentPlatform { get; } = Create();
+
+    private static IProcessSharedWaiter Create()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            return new Linux.FutexWaiter();
+        }
+
+        throw new PlatformNotSupportedException(
+            "TypedIpc's shared queues run on Linux today; Windows and macOS waiters are planned.");
+    }
+}

@@ -1,0 +1,46 @@
+using System.Runtime.InteropServices;
+
+namespace TypedIpc.Platform.Linux;
+
+/// <summary>
+/// Linux waiter: FUTEX_WAIT / FUTEX_WAKE without FUTEX_PRIVATE_FLAG, so that the kernel keys the wait on the
+/// shared page (inode + offset) and a wake from any process that maps the file reaches the sleeper.
+/// </summary>
+internal sealed unsafe class FutexWaiter : IProcessSharedWaiter
+{
+    private const long NanosecondsPerSecond = 1_000_000_000;
+    private readonly long _futexSyscall = LibC.SYS_futex;
+
+    public void Wait(int* word, int expected, long timeoutNanoseconds)
+    {
+        LibC.Timespec timeout;
+        LibC.Timespec* timeoutPointer = null;
+        if (timeoutNanoseconds >= 0)
+        {
+            // FUTEX_WAIT takes a relative timeout.
+            timeout.Seconds = timeoutNanoseconds / NanosecondsPerSecond;
+            timeout.Nanoseconds = timeoutNanoseconds % NanosecondsPerSecond;
+            timeoutPointer = &timeout;
+        }
+
+        if (LibC.FutexSyscall(_futexSyscall, word, LibC.FUTEX_WAIT, expected, timeoutPointer, 0, 0) == -1)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            // EAGAIN: the word changed before we slept; EINTR: a signal (e.g. SIGCHLD); ETIMEDOUT: time is up.
+            // All three mean "re-check"; anything else is a broken mapping or kernel, never a reason to spin.
+            if (errno is not (LibC.EAGAIN or LibC.EINTR or LibC.ETIMEDOUT))
+            {
+                throw new SharedMemoryException($"futex wait failed: {LibC.Describe(errno)}.");
+            }
+        }
+    }
+
+    public void WakeAll(int* word)
+    {
+        if (LibC.FutexSyscall(_futexSyscall, word, LibC.FUTEX_WAKE, int.MaxValue, null, 0, 0) == -1)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw new SharedMemoryException($"futex wake failed: {LibC.Describe(errno)}.");
+        }
+    }
+}
