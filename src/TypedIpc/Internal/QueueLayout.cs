@@ -85,6 +85,45 @@ internal struct SlotHeader
     [FieldOffset(8)] public int Length;
 }
 
+/// <summary>Where a slot's position is: see the state diagram in QueueProtocol.cs.</summary>
+internal enum SlotPhase : ulong
+{
+    Free = 0,
+    Writing = 1,
+    Ready = 2,
+    Reading = 3,
+    Abandoned = 4,
+}
+
+/// <summary>
+/// The bits of <see cref="SlotHeader.State"/>: <c>[sequence:32 | phase:3 | owner:29]</c>, where the owner of a
+/// claim (phases Writing and Reading) is <c>process-table index:10 | entry generation:19</c>.
+/// </summary>
+internal static class SlotState
+{
+    private const int PhaseShift = 29;
+    private const ulong PhaseMask = 0x7;
+    private const uint OwnerMask = (1u << PhaseShift) - 1;
+    private const int OwnerIndexShift = 19;
+    private const uint GenerationMask = (1u << OwnerIndexShift) - 1;
+
+    public static ulong MakeState(uint sequence, SlotPhase phase, uint owner) =>
+        ((ulong)sequence << 32) | ((ulong)phase << PhaseShift) | (owner & OwnerMask);
+
+    public static uint SequenceOf(ulong state) => (uint)(state >> 32);
+
+    public static SlotPhase PhaseOf(ulong state) => (SlotPhase)((state >> PhaseShift) & PhaseMask);
+
+    public static uint OwnerOf(ulong state) => (uint)state & OwnerMask;
+
+    public static bool IsClaim(ulong state) => PhaseOf(state) is SlotPhase.Writing or SlotPhase.Reading;
+
+    public static uint OwnerToken(int entryIndex, uint generation) =>
+        ((uint)entryIndex << OwnerIndexShift) | (generation & GenerationMask);
+
+    public static int EntryIndexOf(uint owner) => (int)(owner >> OwnerIndexShift);
+}
+
 /// <summary>Sizes and offsets derived from the settings a queue is created with.</summary>
 internal readonly record struct QueueGeometry(int SlotCount, int SlotStride, int MaxMessageBytes, int MaxSize)
 {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using TypedIpc.Platform;
+using static TypedIpc.Internal.SlotState;
 
 namespace TypedIpc.Internal;
 
@@ -57,11 +58,6 @@ internal sealed unsafe class QueueProtocol
     /// <summary>How often a call blocked behind another process's unfinished claim re-checks that process.</summary>
     public static readonly TimeSpan LivenessPollInterval = TimeSpan.FromMilliseconds(50);
 
-    private const int PhaseShift = 29;
-    private const ulong PhaseMask = 0x7;
-    private const uint OwnerMask = (1u << PhaseShift) - 1;
-    private const int OwnerIndexShift = 19;
-    private const uint GenerationMask = (1u << OwnerIndexShift) - 1;
     private const ulong ReclaimingMark = 1UL << 63;
     private const int MaxHelpingSteps = 1_000_000;
 
@@ -78,15 +74,6 @@ internal sealed unsafe class QueueProtocol
     private int _entryIndex = -1;
     private uint _owner;
     private volatile bool _closing;
-
-    private enum Phase : ulong
-    {
-        Free = 0,
-        Writing = 1,
-        Ready = 2,
-        Reading = 3,
-        Abandoned = 4,
-    }
 
     private enum Side
     {
@@ -121,7 +108,7 @@ internal sealed unsafe class QueueProtocol
         for (int i = 0; i < geometry.SlotCount; i++)
         {
             var slot = (SlotHeader*)(region + QueueGeometry.SlotsOffset + (long)i * geometry.SlotStride);
-            slot->State = MakeState((uint)i, Phase.Free, 0);
+            slot->State = MakeState((uint)i, SlotPhase.Free, 0);
         }
     }
 
@@ -213,7 +200,7 @@ internal sealed unsafe class QueueProtocol
         {
             SlotHeader* slot = SlotAtIndex(i);
             ulong state = Volatile.Read(ref slot->State);
-            if (PhaseOf(state) is Phase.Writing or Phase.Reading && OwnerOf(state) == owner)
+            if (PhaseOf(state) is SlotPhase.Writing or SlotPhase.Reading && OwnerOf(state) == owner)
             {
                 TryRecover(slot, state);
             }
@@ -256,9 +243,9 @@ internal sealed unsafe class QueueProtocol
                 return false;
             }
 
-            if (lap == 0 && PhaseOf(state) == Phase.Free)
+            if (lap == 0 && PhaseOf(state) == SlotPhase.Free)
             {
-                ulong claimed = MakeState((uint)tail, Phase.Writing, _owner);
+                ulong claimed = MakeState((uint)tail, SlotPhase.Writing, _owner);
                 if (Interlocked.CompareExchange(ref slot->State, claimed, state) != state)
                 {
                     continue;
@@ -267,7 +254,7 @@ internal sealed unsafe class QueueProtocol
                 Interlocked.CompareExchange(ref _header->Tail, tail + 1, tail);
                 payload.CopyTo(new Span<byte>((byte*)slot + SlotHeader.PayloadOffset, payload.Length));
                 slot->Length = payload.Length;
-                FinishClaim(slot, claimed, MakeState((uint)tail, Phase.Ready, 0));
+                FinishClaim(slot, claimed, MakeState((uint)tail, SlotPhase.Ready, 0));
                 WakeIfWaiting(Side.Consumer);
                 blocker = default;
                 return true;
@@ -328,8 +315,8 @@ internal sealed unsafe class QueueProtocol
     {
         FinishClaim(
             claim.Slot,
-            MakeState((uint)claim.Position, Phase.Reading, _owner),
-            MakeState((uint)(claim.Position + _slotCount), Phase.Free, 0));
+            MakeState((uint)claim.Position, SlotPhase.Reading, _owner),
+            MakeState((uint)(claim.Position + _slotCount), SlotPhase.Free, 0));
         WakeIfWaiting(Side.Producer);
     }
 
@@ -341,16 +328,16 @@ internal sealed unsafe class QueueProtocol
             SlotHeader* slot = SlotAt(head);
             ulong state = Volatile.Read(ref slot->State);
             int lap = (int)(SequenceOf(state) - (uint)head);
-            if (lap < 0 || (lap == 0 && PhaseOf(state) is Phase.Free or Phase.Writing))
+            if (lap < 0 || (lap == 0 && PhaseOf(state) is SlotPhase.Free or SlotPhase.Writing))
             {
                 claim = default;
                 blocker = new Blocker(slot, state);
                 return false;
             }
 
-            if (lap == 0 && PhaseOf(state) == Phase.Ready)
+            if (lap == 0 && PhaseOf(state) == SlotPhase.Ready)
             {
-                ulong claimed = MakeState((uint)head, Phase.Reading, _owner);
+                ulong claimed = MakeState((uint)head, SlotPhase.Reading, _owner);
                 if (Interlocked.CompareExchange(ref slot->State, claimed, state) != state)
                 {
                     continue;
@@ -362,9 +349,9 @@ internal sealed unsafe class QueueProtocol
                 return true;
             }
 
-            if (lap == 0 && PhaseOf(state) == Phase.Abandoned)
+            if (lap == 0 && PhaseOf(state) == SlotPhase.Abandoned)
             {
-                if (Interlocked.CompareExchange(ref slot->State, MakeState((uint)(head + _slotCount), Phase.Free, 0), state) == state)
+                if (Interlocked.CompareExchange(ref slot->State, MakeState((uint)(head + _slotCount), SlotPhase.Free, 0), state) == state)
                 {
                     Interlocked.CompareExchange(ref _header->Head, head + 1, head);
                     WakeIfWaiting(Side.Producer);
@@ -373,7 +360,7 @@ internal sealed unsafe class QueueProtocol
                 continue;
             }
 
-            if (lap == 0 && PhaseOf(state) != Phase.Reading)
+            if (lap == 0 && PhaseOf(state) != SlotPhase.Reading)
             {
                 throw new QueueCorruptedException(
                     $"slot {SlotIndexOf(head)} holds an unknown phase ({PhaseOf(state)}). Another process wrote into the " +
@@ -485,7 +472,7 @@ internal sealed unsafe class QueueProtocol
         }
 
         uint owner = OwnerOf(blocker.Observed);
-        int index = (int)(owner >> OwnerIndexShift);
+        int index = EntryIndexOf(owner);
         if (index >= QueueGeometry.ProcessTableCapacity)
         {
             return true;
@@ -496,7 +483,7 @@ internal sealed unsafe class QueueProtocol
         uint generation = Volatile.Read(ref entry.Generation);
         return identity == 0
             || (identity & ReclaimingMark) != 0
-            || (generation & GenerationMask) != (owner & GenerationMask)
+            || OwnerToken(index, generation) != owner
             || !ProcessIdentity.IsAlive(identity);
     }
 
@@ -504,9 +491,9 @@ internal sealed unsafe class QueueProtocol
     private bool TryRecover(SlotHeader* slot, ulong observed)
     {
         uint sequence = SequenceOf(observed);
-        ulong recovered = PhaseOf(observed) == Phase.Writing
-            ? MakeState(sequence, Phase.Abandoned, 0)
-            : MakeState(sequence + (uint)_slotCount, Phase.Free, 0);
+        ulong recovered = PhaseOf(observed) == SlotPhase.Writing
+            ? MakeState(sequence, SlotPhase.Abandoned, 0)
+            : MakeState(sequence + (uint)_slotCount, SlotPhase.Free, 0);
         if (Interlocked.CompareExchange(ref slot->State, recovered, observed) != observed)
         {
             return false;
@@ -539,7 +526,7 @@ internal sealed unsafe class QueueProtocol
         new($"the queue's positions did not settle after {MaxHelpingSteps} steps. Another process wrote into the " +
             "queue's memory; Unlink and recreate the queue.");
 
-    // ───────────────────────────── encoding ─────────────────────────────
+    // ───────────────────────────── slots ─────────────────────────────
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private SlotHeader* SlotAt(long position) => SlotAtIndex(SlotIndexOf(position));
@@ -549,20 +536,6 @@ internal sealed unsafe class QueueProtocol
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private SlotHeader* SlotAtIndex(int index) => (SlotHeader*)(_slots + (long)index * _slotStride);
-
-    private static ulong MakeState(uint sequence, Phase phase, uint owner) =>
-        ((ulong)sequence << 32) | ((ulong)phase << PhaseShift) | (owner & OwnerMask);
-
-    private static uint SequenceOf(ulong state) => (uint)(state >> 32);
-
-    private static Phase PhaseOf(ulong state) => (Phase)((state >> PhaseShift) & PhaseMask);
-
-    private static uint OwnerOf(ulong state) => (uint)state & OwnerMask;
-
-    private static bool IsClaim(ulong state) => PhaseOf(state) is Phase.Writing or Phase.Reading;
-
-    private static uint OwnerToken(int index, uint generation) =>
-        ((uint)index << OwnerIndexShift) | (generation & GenerationMask);
 
     private static long ToStopwatchTicks(TimeSpan span) =>
         (long)(span.Ticks * ((double)Stopwatch.Frequency / TimeSpan.TicksPerSecond));

@@ -318,10 +318,12 @@ internal sealed unsafe class SharedRegion : IDisposable
         var differences = new List<string>();
         if (header->SchemaFingerprint != spec.SchemaFingerprint)
         {
-            differences.Add(storedType == Truncate(spec.TypeName)
-                ? $"message type {spec.TypeName} has another schema (fingerprint 0x{header->SchemaFingerprint:X16} " +
-                  $"there, 0x{spec.SchemaFingerprint:X16} here): the processes were built from different versions of it"
-                : $"message type: created for {storedType}, opened as {spec.TypeName}");
+            string versions = storedType == Truncate(spec.TypeName)
+                ? ": the processes were built from different versions of it"
+                : "";
+            differences.Add(
+                $"message type: created for {storedType} (schema 0x{header->SchemaFingerprint:X16}), opened as " +
+                $"{spec.TypeName} (schema 0x{spec.SchemaFingerprint:X16}){versions}");
         }
 
         if (stored.MaxSize != spec.Geometry.MaxSize)

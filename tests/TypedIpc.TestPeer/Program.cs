@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using TypedIpc;
+using TypedIpc.TestPeer;
+
+// A child process for TypedIpc's cross-process tests. Every role takes the queue name and maxsize first.
+// Exit codes: 0 = done, 2 = bad arguments, 3 = an exception (printed on stderr).
+try
+{
+    string role = args[0];
+    string name = args[1];
+    int maxsize = int.Parse(args[2]);
+    using var queue = SharedQueue<Numbered>.Open(name, maxsize);
+    switch (role)
+    {
+        case "produce":
+            Produce(queue, producer: int.Parse(args[3]), count: long.Parse(args[4]));
+            break;
+        case "consume":
+            Consume(queue, outputPath: args[3]);
+            break;
+        case "get-one":
+            Numbered item = queue.Get();
+            Console.WriteLine($"got {item.Producer} {item.Sequence}");
+            break;
+        case "echo-latency":
+            EchoLatency(queue, replyName: args[3], count: int.Parse(args[4]));
+            break;
+        case "hold":
+            // Stays attached (owning a process-table entry) until killed.
+            Console.WriteLine("ready");
+            Console.In.ReadLine();
+            break;
+        default:
+            Console.Error.WriteLine($"unknown role '{role}'");
+            return 2;
+    }
+
+    return 0;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine(e);
+    return 3;
+}
+
+static void Produce(SharedQueue<Numbered> queue, int producer, long count)
+{
+    for (long sequence = 0; sequence < count; sequence++)
+    {
+        queue.Put(new Numbered(producer, sequence, 0));
+    }
+}
+
+// Writes (producer, sequence) pairs, as two little-endian longs each, until a stop message arrives.
+static void Consume(SharedQueue<Numbered> queue, string outputPath)
+{
+    using var output = new BinaryWriter(File.Create(outputPath));
+    while (true)
+    {
+        Numbered item = queue.Get();
+        if (item.IsStop)
+        {
+            return;
+        }
+
+        output.Write((long)item.Producer);
+        output.Write(item.Sequence);
+    }
+}
+
+// Gets each message and answers with how long it took from the sender's Put to this Get's return.
+static void EchoLatency(SharedQueue<Numbered> queue, string replyName, int count)
+{
+    using var replies = SharedQueue<Numbered>.Open(replyName, 1);
+    for (int i = 0; i < count; i++)
+    {
+        Numbered item = queue.Get();
+        long latency = Stopwatch.GetTimestamp() - item.Timestamp;
+        replies.Put(new Numbered(0, item.Sequence, latency));
+    }
+}

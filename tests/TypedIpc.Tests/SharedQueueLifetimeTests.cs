@@ -1,0 +1,164 @@
+using TypedIpc.Tests.Support;
+
+namespace TypedIpc.Tests;
+
+/// <summary>Open, attach, mismatch, Dispose and Unlink.</summary>
+public sealed class SharedQueueLifetimeTests : IDisposable
+{
+    private readonly TestQueueName _name = new("lifetime");
+
+    public void Dispose() => _name.Dispose();
+
+    [Fact]
+    public void Open_creates_a_0600_file_under_dev_shm()
+    {
+        using var queue = SharedQueue<int>.Open(_name, maxsize: 3);
+
+        Assert.True(File.Exists(_name.Path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_name.Path));
+        Assert.Equal(_name.Value, queue.Name);
+    }
+
+    [Fact]
+    public void Opening_with_another_message_type_throws_Mismatch_naming_both_types()
+    {
+        using var queue = SharedQueue<string>.Open(_name, maxsize: 3);
+        queue.Put("kept");
+
+        var error = Assert.Throws<QueueMismatchException>(() => SharedQueue<long>.Open(_name, maxsize: 3));
+
+        Assert.Contains("System.String", error.Message);
+        Assert.Contains("System.Int64", error.Message);
+        Assert.Equal("kept", queue.Get());
+    }
+
+    [Fact]
+    public void Opening_with_another_maxsize_throws_Mismatch_naming_both_sizes()
+    {
+        using var queue = SharedQueue<int>.Open(_name, maxsize: 3);
+
+        var error = Assert.Throws<QueueMismatchException>(() => SharedQueue<int>.Open(_name, maxsize: 4));
+
+        Assert.Contains("maxsize: created with 3, opened with 4", error.Message);
+    }
+
+    [Fact]
+    public void Opening_with_another_MaxMessageBytes_throws_Mismatch()
+    {
+        using var queue = SharedQueue<int>.Open(_name, maxsize: 3);
+
+        var error = Assert.Throws<QueueMismatchException>(
+            () => SharedQueue<int>.Open(_name, maxsize: 3, new QueueOptions { MaxMessageBytes = 128 }));
+
+        Assert.Contains("MaxMessageBytes", error.Message);
+    }
+
+    [Fact]
+    public void Opening_with_another_version_of_the_message_schema_throws_Mismatch()
+    {
+        using var queue = SharedQueue<SchemaVersion1.Payload>.Open(_name, maxsize: 3);
+
+        var error = Assert.Throws<QueueMismatchException>(() => SharedQueue<SchemaVersion2.Payload>.Open(_name, maxsize: 3));
+
+        Assert.Contains("0x0000000000001111", error.Message);
+        Assert.Contains("SchemaVersion2", error.Message);
+    }
+
+    [Fact]
+    public void Oversize_message_throws_MessageTooLarge_with_size_and_limit_and_leaves_the_queue_intact()
+    {
+        using var queue = SharedQueue<string>.Open(_name, maxsize: 3, new QueueOptions { MaxMessageBytes = 64 });
+        queue.Put("before");
+
+        var error = Assert.Throws<MessageTooLargeException>(() => queue.Put(new string('x', 100)));
+
+        Assert.Equal(64, error.MaxMessageBytes);
+        Assert.True(error.MessageBytes > 64);
+        Assert.Contains(error.MessageBytes.ToString("N0"), error.Message);
+        Assert.Equal(1, queue.Count);
+        Assert.Equal("before", queue.Get());
+        Assert.True(queue.IsEmpty);
+    }
+
+    [Fact]
+    public void Oversize_message_on_a_full_queue_throws_at_once_instead_of_blocking()
+    {
+        using var queue = SharedQueue<string>.Open(_name, maxsize: 1, new QueueOptions { MaxMessageBytes = 64 });
+        queue.Put("fills it");
+
+        Assert.Throws<MessageTooLargeException>(() => queue.Put(new string('x', 100)));
+        Assert.Equal("fills it", queue.Get());
+    }
+
+    [Fact]
+    public void Unlink_removes_the_name_but_attached_instances_keep_working()
+    {
+        using var attached = SharedQueue<int>.Open(_name, maxsize: 3);
+        attached.Put(1);
+
+        SharedQueue<int>.Unlink(_name);
+        Assert.False(File.Exists(_name.Path));
+        attached.Put(2);
+        Assert.Equal(1, attached.Get());
+
+        using var fresh = SharedQueue<int>.Open(_name, maxsize: 3);
+        Assert.True(fresh.IsEmpty);
+        Assert.Equal(2, attached.Get());
+    }
+
+    [Fact]
+    public void Unlink_of_a_missing_queue_throws_NotFound()
+    {
+        var error = Assert.Throws<QueueNotFoundException>(() => SharedQueue<int>.Unlink(_name));
+
+        Assert.Contains(_name.Value, error.Message);
+    }
+
+    [Fact]
+    public void Calls_after_Dispose_throw_ObjectDisposed_and_Dispose_twice_is_harmless()
+    {
+        var queue = SharedQueue<int>.Open(_name, maxsize: 3);
+        queue.Dispose();
+        queue.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => queue.Put(1));
+        Assert.Throws<ObjectDisposedException>(() => queue.Get());
+        Assert.Throws<ObjectDisposedException>(() => queue.Count);
+    }
+
+    [Fact]
+    public async Task Dispose_ends_a_Get_blocked_in_another_thread_with_ObjectDisposed()
+    {
+        var queue = SharedQueue<int>.Open(_name, maxsize: 3);
+        using var sleeper = new RegionView(_name);
+        Task<int> blockedGet = Task.Run(() => queue.Get());
+        RegionView.WaitUntil(() => sleeper.GetWaiters == 1, "the Get sleeps in the kernel");
+
+        queue.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => blockedGet.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void Dispose_frees_the_process_table_entry()
+    {
+        using var view = SharedQueue<int>.Open(_name, maxsize: 3);
+        using var region = new RegionView(_name);
+        int entries = CountEntries(region);
+
+        SharedQueue<int>.Open(_name, maxsize: 3).Dispose();
+
+        Assert.Equal(entries, CountEntries(region));
+    }
+
+    private static unsafe int CountEntries(RegionView region)
+    {
+        int count = 0;
+        for (int i = 0; i < Internal.QueueGeometry.ProcessTableCapacity; i++)
+        {
+            count += region.Entry(i)->Identity != 0 ? 1 : 0;
+        }
+
+        return count;
+    }
+}

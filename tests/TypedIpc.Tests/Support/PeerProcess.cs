@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Text;
+using TypedIpc.TestPeer;
+
+namespace TypedIpc.Tests.Support;
+
+/// <summary>A running TypedIpc.TestPeer child process; disposing it kills the process if it still runs.</summary>
+public sealed class PeerProcess : IDisposable
+{
+    private static readonly TimeSpan DefaultExitTimeout = TimeSpan.FromSeconds(60);
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly StringBuilder _errors = new();
+    private readonly TaskCompletionSource<string> _firstLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private PeerProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public int Id => _process.Id;
+
+    public static PeerProcess Start(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(DotnetHost)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(typeof(Numbered).Assembly.Location);
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var peer = new PeerProcess(new Process { StartInfo = start });
+        peer._process.OutputDataReceived += (_, e) => peer.OnOutput(e.Data);
+        peer._process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (peer._errors)
+                {
+                    peer._errors.AppendLine(e.Data);
+                }
+            }
+        };
+        peer._process.Start();
+        peer._process.BeginOutputReadLine();
+        peer._process.BeginErrorReadLine();
+        return peer;
+    }
+
+    /// <summary>Waits for the peer's first line of output (its "I am ready" signal).</summary>
+    public string WaitForFirstLine()
+    {
+        if (!_firstLine.Task.Wait(DefaultExitTimeout))
+        {
+            throw new TimeoutException($"peer {Id} printed nothing within {DefaultExitTimeout}. stderr: {Errors}");
+        }
+
+        return _firstLine.Task.Result;
+    }
+
+    /// <summary>Waits for the peer to exit, asserts exit code 0 and returns its standard output.</summary>
+    public string WaitForSuccess(TimeSpan? timeout = null)
+    {
+        TimeSpan limit = timeout ?? DefaultExitTimeout;
+        if (!_process.WaitForExit(limit))
+        {
+            throw new TimeoutException($"peer {Id} did not exit within {limit}. stderr: {Errors}");
+        }
+
+        _process.WaitForExit(); // drains the asynchronous output readers
+        Assert.True(_process.ExitCode == 0, $"peer {Id} exited with {_process.ExitCode}. stderr: {Errors}");
+        lock (_output)
+        {
+            return _output.ToString();
+        }
+    }
+
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            Kill();
+        }
+
+        _process.Dispose();
+    }
+
+    private string Errors
+    {
+        get
+        {
+            lock (_errors)
+            {
+                return _errors.ToString();
+            }
+        }
+    }
+
+    private void OnOutput(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+
+        _firstLine.TrySetResult(line);
+    }
+
+    private static string DotnetHost =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+}
