@@ -1,0 +1,29 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace TypedIpc.Generators;
+
+/// <summary>
+/// Emits, for each <c>[IpcQueue]</c> message type <c>X</c>, the typed queue class <c>XQueue</c> over
+/// <c>SharedQueue&lt;X&gt;</c> and a partial declaration of <c>X</c> carrying its schema fingerprint. Types that
+/// break the usage rules get nothing; <see cref="IpcQueueUsageAnalyzer"/> reports why.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class IpcQueueGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var specs = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownNames.IpcQueueAttribute,
+                static (node, _) => node is TypeDeclarationSyntax,
+                static (attributeContext, cancellationToken) => QueueSpecParser.Parse(attributeContext, cancellationToken))
+            .WithTrackingName(TrackingNames.QueueSpecs)
+            .Where(static spec => spec is not null)
+            .Select(static (spec, _) => spec!)
+            .WithTrackingName(TrackingNames.ValidQueueSpecs);
+
+        context.RegisterSourceOutput(specs, static (output, spec) => output.AddSource(spec.HintName, QueueEmitter.Emit(spec)));
+    }
+}

@@ -1,0 +1,155 @@
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using TypedIpc.Generators.Tests.Support;
+using Xunit.Abstractions;
+
+namespace TypedIpc.Generators.Tests;
+
+/// <summary>One snapshot per message shape the generator supports; each output must also compile with its input.</summary>
+public sealed class IpcQueueGeneratorSnapshotTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Record() => VerifyGenerated("""
+        using MemoryPack;
+        using TypedIpc;
+
+        namespace MyApp.Messages
+        {
+            [IpcQueue(maxsize: 3), MemoryPackable]
+            public partial record Job(string Path, int Priority);
+        }
+        """);
+
+    [Fact]
+    public void ClassWithNameAndMaxMessageBytes() => VerifyGenerated("""
+        using MemoryPack;
+        using TypedIpc;
+
+        namespace MyApp.Work;
+
+        [IpcQueue(16, Name = "work.items", MaxMessageBytes = 8192)]
+        [MemoryPackable]
+        internal partial class WorkItem
+        {
+            public string Path { get; set; } = "";
+
+            public int Attempt { get; set; }
+        }
+        """);
+
+    [Fact]
+    public void Struct() => VerifyGenerated("""
+        using MemoryPack;
+        using TypedIpc;
+
+        namespace MyApp.Metrics;
+
+        [IpcQueue, MemoryPackable]
+        public readonly partial struct Tick
+        {
+            public Tick(long at, double value)
+            {
+                At = at;
+                Value = value;
+            }
+
+            public long At { get; }
+
+            public double Value { get; }
+        }
+        """);
+
+    [Fact]
+    public void RecordStruct() => VerifyGenerated("""
+        using MemoryPack;
+        using TypedIpc;
+
+        namespace MyApp.Geometry;
+
+        [IpcQueue(maxsize: 100), MemoryPackable]
+        public partial record struct Point(int X, int Y);
+        """);
+
+    [Fact]
+    public void Union() => VerifyGenerated("""
+        using System.Collections.Generic;
+        using MemoryPack;
+        using TypedIpc;
+
+        namespace MyApp.Tutorial;
+
+        [IpcQueue(maxsize: 3), MemoryPackable]
+        [MemoryPackUnion(0, typeof(TextMessage))]
+        [MemoryPackUnion(1, typeof(DictionaryMessage))]
+        [MemoryPackUnion(2, typeof(ListMessage))]
+        public abstract partial class Message;
+
+        [MemoryPackable]
+        public partial class TextMessage : Message
+        {
+            public string Text { get; set; } = "";
+        }
+
+        [MemoryPackable]
+        public partial class DictionaryMessage : Message
+        {
+            public Dictionary<string, string> Entries { get; set; } = new();
+        }
+
+        [MemoryPackable]
+        public partial class ListMessage : Message
+        {
+            public List<string> Items { get; set; } = new();
+        }
+        """);
+
+    [Fact]
+    public void NestedInPartialContainers() => VerifyGenerated("""
+        using MemoryPack;
+        using TypedIpc;
+
+        namespace MyApp;
+
+        public static partial class Pipeline
+        {
+            internal partial struct Stage
+            {
+                [IpcQueue(maxsize: 8), MemoryPackable]
+                internal partial record Job(string Path);
+            }
+        }
+        """);
+
+    [Fact]
+    public void FileScopedNamespace() => VerifyGenerated("""
+        using MemoryPack;
+        using TypedIpc;
+
+        namespace MyApp.Files;
+
+        [IpcQueue(maxsize: 3), MemoryPackable]
+        public partial record Job(string Path, int Priority);
+        """);
+
+    [Fact]
+    public void GlobalNamespace() => VerifyGenerated("""
+        using MemoryPack;
+        using TypedIpc;
+
+        [IpcQueue, MemoryPackable]
+        public partial class Ping
+        {
+            public int Sequence { get; set; }
+        }
+        """);
+
+    private void VerifyGenerated(string source, [CallerMemberName] string testName = "")
+    {
+        var (result, compilation) = TestCompilation.Generate(source);
+
+        Assert.Empty(result.Diagnostics);
+        var generated = Assert.Single(result.GeneratedSources);
+        Snapshot.Verify(testName, generated.HintName, generated.SourceText.ToString(), output);
+        Assert.Empty(compilation.GetDiagnostics().Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error));
+    }
+}
