@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using TypedIpc.Samples.Tests.Support;
+
+namespace TypedIpc.Samples.Tests;
+
+/// <summary>
+/// Builds the samples with the real compiler of this SDK and runs them as a user would. One class, so that xunit
+/// runs these slow tests one after another and they share one build of each sample.
+/// </summary>
+public sealed class SampleTests(SampleBuilds builds) : IClassFixture<SampleBuilds>
+{
+    /// <summary>Roslyn's "analyzer could not be loaded" and "generator failed" diagnostics.</summary>
+    private static readonly string[] GeneratorFailures = ["CS8032", "CS8784", "CS8785"];
+
+    [Theory]
+    [InlineData("QueueTutorial", "TutorialMessageQueue")]
+    [InlineData("FilePaths", "FileJobQueue")]
+    public void Sample_builds_with_the_generator_loaded_and_emits_its_queue_class(string sample, string queueClass)
+    {
+        BuiltSample built = BuiltSuccessfully(sample);
+
+        foreach (string failure in GeneratorFailures)
+        {
+            Assert.False(built.Build.Output.Contains(failure, StringComparison.Ordinal), $"{failure} in {built.Build}");
+        }
+
+        string[] generatedByTypedIpc = Directory.Exists(built.GeneratedSourcesDirectory)
+            ? Directory.GetFiles(built.GeneratedSourcesDirectory, "*.cs", SearchOption.AllDirectories)
+                .Where(file => file.Contains($"{Path.DirectorySeparatorChar}TypedIpc.Generators{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+                .ToArray()
+            : [];
+        Assert.Contains(generatedByTypedIpc, file => File.ReadAllText(file).Contains($"sealed partial class {queueClass}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void QueueTutorial_replays_the_tutorial_across_two_processes()
+    {
+        CommandResult run = BuiltSuccessfully("QueueTutorial").Run();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Every step behaved as the Python tutorial says.", run.Output);
+        Assert.Matches(@"released after \d+\.\d\d s: helper process \d+ got 'first'", run.Output);
+        AssertInOrder(run.Output, "->  {'k': 'second'}", "->  ['third']", "->  4");
+        Assert.True(SecondsIn(run, @"QueueFullException after (\d+\.\d\d) s") >= 2.95, run.ToString());
+        Assert.True(SecondsIn(run, @"QueueEmptyException after (\d+\.\d\d) s") >= 2.95, run.ToString());
+        AssertNoQueueLeft(Capture(run, "sharing queue '([^']+)'"));
+    }
+
+    [Fact]
+    public void FilePaths_moves_paths_not_data_from_a_producer_to_two_consumers()
+    {
+        CommandResult run = BuiltSuccessfully("FilePaths").Run();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("All 6 files (48 MiB) were processed exactly once and verified.", run.Output);
+        Assert.Equal(6, Regex.Matches(run.Output, "checksum ok").Count);
+        int[] messageBytes = Regex.Matches(run.Output, @"as a (\d+)-byte message").Select(match => int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(6, messageBytes.Length);
+        Assert.All(messageBytes, bytes => Assert.InRange(bytes, 1, 1024));
+        Assert.False(Directory.Exists(Capture(run, "stays on disk in ([^;]+);")), "the producer should delete its files");
+        AssertNoQueueLeft(Capture(run, @"'([^']+)\.jobs' \(file paths out\)"));
+    }
+
+    private BuiltSample BuiltSuccessfully(string sample)
+    {
+        BuiltSample built = builds.Get(sample);
+        Assert.True(built.Build.ExitCode == 0, built.Build.ToString());
+        return built;
+    }
+
+    private static void AssertInOrder(string output, params string[] lines)
+    {
+        int from = 0;
+        foreach (string line in lines)
+        {
+            int at = output.IndexOf(line, from, StringComparison.Ordinal);
+            Assert.True(at >= 0, $"expected \"{line}\" after position {from} in:{Environment.NewLine}{output}");
+            from = at + line.Length;
+        }
+    }
+
+    private static string Capture(CommandResult run, string pattern)
+    {
+        Match match = Regex.Match(run.Output, pattern);
+        Assert.True(match.Success, $"no match for /{pattern}/ in {run}");
+        return match.Groups[1].Value;
+    }
+
+    private static double SecondsIn(CommandResult run, string pattern) =>
+        double.Parse(Capture(run, pattern), CultureInfo.InvariantCulture);
+
+    /// <summary>The sample's run name is the prefix of every queue it made; none may be left in /dev/shm.</summary>
+    private static void AssertNoQueueLeft(string runName) =>
+        Assert.Empty(Directory.GetFiles("/dev/shm", $"typedipc.{runName}*"));
+}

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace TypedIpc.Samples.Tests.Support;
+
+/// <summary>What a finished command printed (standard output and error, interleaved) and how it exited.</summary>
+public sealed record CommandResult(string CommandLine, int ExitCode, string Output)
+{
+    public override string ToString() => $"`{CommandLine}` exited with {ExitCode}:{Environment.NewLine}{Output}";
+}
+
+/// <summary>Runs the dotnet CLI of the SDK under test as a child process.</summary>
+public static class CommandLine
+{
+    /// <summary>The dotnet host that runs the tests (set by the CLI), else the one on PATH.</summary>
+    public static string Dotnet =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+
+    public static CommandResult RunDotnet(IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(Dotnet)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // `dotnet test` leaves MSBuild's own variables in the test's environment; a nested build must find its SDK afresh.
+        foreach (string msbuildVariable in start.Environment.Keys.Where(key => key.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(msbuildVariable);
+        }
+
+        string commandLine = $"dotnet {string.Join(' ', start.ArgumentList)}";
+        var output = new StringBuilder();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            throw new TimeoutException($"`{commandLine}` did not finish within {timeout}; it printed:{Environment.NewLine}{Read(output)}");
+        }
+
+        process.WaitForExit(); // drains the asynchronous output readers
+        return new CommandResult(commandLine, process.ExitCode, Read(output));
+    }
+
+    private static void Append(StringBuilder output, string? line)
+    {
+        if (line is not null)
+        {
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+        }
+    }
+
+    private static string Read(StringBuilder output)
+    {
+        lock (output)
+        {
+            return output.ToString();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+namespace TypedIpc.Samples.Tests.Support;
+
+/// <summary>
+/// Builds each sample at most once per test run, in Release, with <c>dotnet build --artifacts-path</c> into a
+/// private temporary folder: the build starts from nothing (so the compiler really runs and loads the generator),
+/// and it never touches the bin/obj folders that a solution build or another test run uses at the same time.
+/// </summary>
+public sealed class SampleBuilds : IDisposable
+{
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(10);
+
+    private readonly DirectoryInfo _artifacts = Directory.CreateTempSubdirectory("typedipc-samples-");
+    private readonly Dictionary<string, BuiltSample> _builds = [];
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>The build of <c>samples/<paramref name="sample"/></c>, built on first use.</summary>
+    public BuiltSample Get(string sample)
+    {
+        lock (_builds)
+        {
+            if (!_builds.TryGetValue(sample, out BuiltSample? built))
+            {
+                built = Build(sample);
+                _builds.Add(sample, built);
+            }
+
+            return built;
+        }
+    }
+
+    public void Dispose() => _artifacts.Delete(recursive: true);
+
+    private BuiltSample Build(string sample)
+    {
+        string project = Path.Combine(RepositoryRoot, "samples", sample, $"{sample}.csproj");
+        CommandResult build = CommandLine.RunDotnet(
+            ["build", project, "-c", "Release", "--artifacts-path", _artifacts.FullName, "--disable-build-servers", "-tl:off", "-nologo"],
+            RepositoryRoot,
+            BuildTimeout);
+
+        // The artifacts layout: <artifacts>/{bin,obj}/<project>/<configuration in lower case>/
+        return new BuiltSample(
+            build,
+            Path.Combine(_artifacts.FullName, "bin", sample, "release", $"{sample}.dll"),
+            Path.Combine(_artifacts.FullName, "obj", sample, "release", "generated"));
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "TypedIpc.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"no TypedIpc.sln above {AppContext.BaseDirectory}; run the tests from the repository.");
+    }
+}
+
+/// <summary>A sample's build: what the build printed, where its program is and where EmitCompilerGeneratedFiles put the generated sources.</summary>
+public sealed record BuiltSample(CommandResult Build, string AssemblyPath, string GeneratedSourcesDirectory)
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>Runs the sample the way <c>dotnet app.dll</c> does, from its output folder.</summary>
+    public CommandResult Run() => CommandLine.RunDotnet([AssemblyPath], Path.GetDirectoryName(AssemblyPath)!, RunTimeout);
+}
