@@ -1,0 +1,358 @@
+// The physical limit: a single-producer/single-consumer ring of fixed-size raw messages in shared memory,
+// with no serialization, no multi-producer safety and no crash safety. Parent and children share an anonymous
+// MAP_SHARED mapping across fork(). Prints one JSON line of results.
+//
+//   spsc_ring throughput --bytes N --seconds S
+//   spsc_ring pingpong   --bytes N --seconds S [--futex]   (spin on the mailbox, or sleep in a futex every hop)
+//   spsc_ring idle       --seconds S                        (CPU of a consumer sleeping in a futex)
+#define _GNU_SOURCE
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SLOTS 1024
+#define MAX_BYTES 65536
+#define CACHE_LINE 64
+#define STOP_SEQUENCE UINT64_MAX
+#define WARMUP_ROUND_TRIPS 1000
+#define MAX_ROUND_TRIPS 2000000
+
+struct shared {
+    _Alignas(CACHE_LINE) atomic_uint ready;
+    atomic_uint go;
+    _Alignas(CACHE_LINE) atomic_uint tail;
+    _Alignas(CACHE_LINE) atomic_uint head;
+    _Alignas(CACHE_LINE) atomic_uint ping;
+    _Alignas(CACHE_LINE) atomic_uint pong;
+    _Alignas(CACHE_LINE) unsigned char slots[];
+};
+
+struct options {
+    const char *mode;
+    size_t bytes;
+    double seconds;
+    int futex;
+};
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void futex_wait(atomic_uint *word, unsigned expected)
+{
+    syscall(SYS_futex, word, FUTEX_WAIT, expected, NULL, NULL, 0);
+}
+
+static void futex_wake(atomic_uint *word)
+{
+    syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+static void die(const char *message)
+{
+    fprintf(stderr, "spsc_ring: %s\n", message);
+    exit(2);
+}
+
+static struct shared *map_shared(size_t bytes)
+{
+    size_t size = sizeof(struct shared) + (size_t)SLOTS * bytes;
+    void *memory = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) {
+        die("mmap failed");
+    }
+    return memory;
+}
+
+static void wait_for_go(struct shared *s)
+{
+    atomic_fetch_add(&s->ready, 1);
+    while (!atomic_load_explicit(&s->go, memory_order_acquire)) {
+        cpu_relax();
+    }
+}
+
+static void produce(struct shared *s, size_t bytes, double seconds)
+{
+    unsigned char message[MAX_BYTES] = {0};
+    unsigned tail = 0;
+    unsigned cached_head = 0;
+    wait_for_go(s);
+    double deadline = now_seconds() + seconds;
+    uint64_t sequence = 0;
+    for (;;) {
+        if ((sequence & 255) == 0 && now_seconds() >= deadline) {
+            break;
+        }
+        while (tail - cached_head == SLOTS) {
+            cached_head = atomic_load_explicit(&s->head, memory_order_acquire);
+            cpu_relax();
+        }
+        memcpy(message, &sequence, sizeof sequence);
+        memcpy(s->slots + (size_t)(tail % SLOTS) * bytes, message, bytes);
+        atomic_store_explicit(&s->tail, ++tail, memory_order_release);
+        sequence++;
+    }
+    while (tail - atomic_load_explicit(&s->head, memory_order_acquire) == SLOTS) {
+        cpu_relax();
+    }
+    uint64_t stop = STOP_SEQUENCE;
+    memcpy(s->slots + (size_t)(tail % SLOTS) * bytes, &stop, sizeof stop);
+    atomic_store_explicit(&s->tail, ++tail, memory_order_release);
+}
+
+// Returns the number of messages received before the stop message.
+static uint64_t consume(struct shared *s, size_t bytes)
+{
+    unsigned char message[MAX_BYTES];
+    unsigned head = 0;
+    unsigned cached_tail = 0;
+    uint64_t received = 0;
+    atomic_fetch_add(&s->ready, 1);
+    for (;;) {
+        while (head == cached_tail) {
+            cached_tail = atomic_load_explicit(&s->tail, memory_order_acquire);
+            cpu_relax();
+        }
+        memcpy(message, s->slots + (size_t)(head % SLOTS) * bytes, bytes);
+        atomic_store_explicit(&s->head, ++head, memory_order_release);
+        uint64_t sequence;
+        memcpy(&sequence, message, sizeof sequence);
+        if (sequence == STOP_SEQUENCE) {
+            return received;
+        }
+        received++;
+    }
+}
+
+static void wait_child(pid_t pid)
+{
+    int status;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        die("a child process failed");
+    }
+}
+
+static void run_throughput(const struct options *o)
+{
+    struct shared *s = map_shared(o->bytes);
+    int result_pipe[2];
+    if (pipe(result_pipe) != 0) {
+        die("pipe failed");
+    }
+    pid_t consumer = fork();
+    if (consumer == 0) {
+        uint64_t received = consume(s, o->bytes);
+        double finished = now_seconds();
+        if (write(result_pipe[1], &received, sizeof received) != sizeof received
+            || write(result_pipe[1], &finished, sizeof finished) != sizeof finished) {
+            _exit(1);
+        }
+        _exit(0);
+    }
+    pid_t producer = fork();
+    if (producer == 0) {
+        produce(s, o->bytes, o->seconds);
+        _exit(0);
+    }
+    while (atomic_load(&s->ready) < 2) {
+        usleep(100);
+    }
+    double started = now_seconds();
+    atomic_store_explicit(&s->go, 1, memory_order_release);
+    uint64_t received;
+    double finished;
+    if (read(result_pipe[0], &received, sizeof received) != sizeof received
+        || read(result_pipe[0], &finished, sizeof finished) != sizeof finished) {
+        die("no result from the consumer");
+    }
+    wait_child(producer);
+    wait_child(consumer);
+    double elapsed = finished - started;
+    printf("{\"peer\":\"ring\",\"mode\":\"throughput\",\"bytes\":%zu,\"producers\":1,\"consumers\":1,"
+           "\"messages\":%llu,\"seconds\":%.6f,\"msgs_per_sec\":%.1f}\n",
+           o->bytes, (unsigned long long)received, elapsed, (double)received / elapsed);
+}
+
+// One hop: publish a new value of the mailbox word, then wait until the peer's mailbox word moves on.
+static unsigned hop(atomic_uint *out, atomic_uint *in, unsigned value, unsigned char *slot, const unsigned char *message,
+                    size_t bytes, int use_futex)
+{
+    memcpy(slot, message, bytes);
+    atomic_store_explicit(out, value, memory_order_release);
+    if (use_futex) {
+        futex_wake(out);
+    }
+    unsigned seen;
+    while ((seen = atomic_load_explicit(in, memory_order_acquire)) != value) {
+        if (use_futex) {
+            futex_wait(in, seen);
+        } else {
+            cpu_relax();
+        }
+    }
+    return seen;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void run_pingpong(const struct options *o)
+{
+    struct shared *s = map_shared(o->bytes);
+    unsigned char message[MAX_BYTES] = {0};
+    pid_t ponger = fork();
+    if (ponger == 0) {
+        unsigned char received[MAX_BYTES];
+        for (unsigned value = 1;; value++) {
+            unsigned seen;
+            while ((seen = atomic_load_explicit(&s->ping, memory_order_acquire)) != value) {
+                if (o->futex) {
+                    futex_wait(&s->ping, seen);
+                } else {
+                    cpu_relax();
+                }
+            }
+            memcpy(received, s->slots, o->bytes);
+            memcpy(s->slots + o->bytes, received, o->bytes);
+            atomic_store_explicit(&s->pong, value, memory_order_release);
+            if (o->futex) {
+                futex_wake(&s->pong);
+            }
+            uint64_t sequence;
+            memcpy(&sequence, received, sizeof sequence);
+            if (sequence == STOP_SEQUENCE) {
+                _exit(0);
+            }
+        }
+    }
+    double *samples = malloc(sizeof(double) * MAX_ROUND_TRIPS);
+    if (samples == NULL) {
+        die("out of memory");
+    }
+    unsigned value = 0;
+    for (int i = 0; i < WARMUP_ROUND_TRIPS; i++) {
+        hop(&s->ping, &s->pong, ++value, s->slots, message, o->bytes, o->futex);
+    }
+    size_t count = 0;
+    double deadline = now_seconds() + o->seconds;
+    while (count < MAX_ROUND_TRIPS) {
+        double started = now_seconds();
+        if (started >= deadline) {
+            break;
+        }
+        hop(&s->ping, &s->pong, ++value, s->slots, message, o->bytes, o->futex);
+        samples[count++] = (now_seconds() - started) * 1e6;
+    }
+    uint64_t stop = STOP_SEQUENCE;
+    memcpy(message, &stop, sizeof stop);
+    hop(&s->ping, &s->pong, ++value, s->slots, message, o->bytes, o->futex);
+    wait_child(ponger);
+    qsort(samples, count, sizeof(double), compare_doubles);
+    printf("{\"peer\":\"%s\",\"mode\":\"pingpong\",\"bytes\":%zu,\"round_trips\":%zu,\"p50_us\":%.3f,\"p99_us\":%.3f}\n",
+           o->futex ? "ring-futex" : "ring", o->bytes, count, samples[count / 2], samples[count * 99 / 100]);
+    free(samples);
+}
+
+static double cpu_seconds_of(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *file = fopen(path, "r");
+    if (file == NULL) {
+        die("cannot read the child's /proc stat");
+    }
+    char line[4096];
+    if (fgets(line, sizeof line, file) == NULL) {
+        die("empty /proc stat");
+    }
+    fclose(file);
+    unsigned long utime, stime;
+    const char *after_name = strrchr(line, ')');
+    if (after_name == NULL || sscanf(after_name + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2) {
+        die("unexpected /proc stat format");
+    }
+    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static void run_idle(const struct options *o)
+{
+    struct shared *s = map_shared(sizeof(uint64_t));
+    pid_t consumer = fork();
+    if (consumer == 0) {
+        atomic_fetch_add(&s->ready, 1);
+        while (atomic_load_explicit(&s->tail, memory_order_acquire) == 0) {
+            futex_wait(&s->tail, 0);
+        }
+        _exit(0);
+    }
+    while (atomic_load(&s->ready) < 1) {
+        usleep(100);
+    }
+    usleep(500000);
+    double cpu_before = cpu_seconds_of(consumer);
+    double started = now_seconds();
+    usleep((useconds_t)(o->seconds * 1e6));
+    double elapsed = now_seconds() - started;
+    double cpu = cpu_seconds_of(consumer) - cpu_before;
+    atomic_store_explicit(&s->tail, 1, memory_order_release);
+    futex_wake(&s->tail);
+    wait_child(consumer);
+    printf("{\"peer\":\"ring-futex\",\"mode\":\"idle\",\"seconds\":%.3f,\"cpu_percent\":%.3f}\n", elapsed, 100.0 * cpu / elapsed);
+}
+
+static struct options parse(int argc, char **argv)
+{
+    struct options o = {.mode = argc > 1 ? argv[1] : "", .bytes = 32, .seconds = 1.0, .futex = 0};
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--futex") == 0) {
+            o.futex = 1;
+        } else if (strcmp(argv[i], "--bytes") == 0 && i + 1 < argc) {
+            o.bytes = strtoul(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
+            o.seconds = strtod(argv[++i], NULL);
+        } else {
+            die("usage: spsc_ring throughput|pingpong|idle [--bytes N] [--seconds S] [--futex]");
+        }
+    }
+    if (o.bytes < sizeof(uint64_t) || o.bytes > MAX_BYTES || o.seconds <= 0) {
+        die("--bytes must be 8 to 65536 and --seconds positive");
+    }
+    return o;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o = parse(argc, argv);
+    if (strcmp(o.mode, "throughput") == 0) {
+        run_throughput(&o);
+    } else if (strcmp(o.mode, "pingpong") == 0) {
+        run_pingpong(&o);
+    } else if (strcmp(o.mode, "idle") == 0) {
+        run_idle(&o);
+    } else {
+        die("the mode must be throughput, pingpong or idle");
+    }
+    return 0;
+}
