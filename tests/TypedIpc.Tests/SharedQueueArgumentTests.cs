@@ -110,7 +110,7 @@ public sealed class SharedQueueArgumentTests : IDisposable
             unsafe
             {
                 // Same fingerprint, incompatible bytes: a process that lied about its message type.
-                region.Header->SchemaFingerprint = Internal.SchemaFingerprint.Of(typeof(long));
+                region.Header->SchemaFingerprint = TypedIpc.Internal.SchemaFingerprint.Of(typeof(long));
             }
         }
 

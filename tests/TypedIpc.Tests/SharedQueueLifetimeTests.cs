@@ -154,7 +154,7 @@ public sealed class SharedQueueLifetimeTests : IDisposable
     private static unsafe int CountEntries(RegionView region)
     {
         int count = 0;
-        for (int i = 0; i < Internal.QueueGeometry.ProcessTableCapacity; i++)
+        for (int i = 0; i < TypedIpc.Internal.QueueGeometry.ProcessTableCapacity; i++)
         {
             count += region.Entry(i)->Identity != 0 ? 1 : 0;
         }

@@ -36,7 +36,7 @@ public sealed unsafe class RegionView : IDisposable
         for (int i = 0; i < QueueGeometry.ProcessTableCapacity; i++)
         {
             ulong identity = Volatile.Read(ref Entry(i)->Identity);
-            if (identity != 0 && Platform.ProcessIdentity.PidOf(identity) == pid)
+            if (identity != 0 && TypedIpc.Platform.ProcessIdentity.PidOf(identity) == pid)
             {
                 return i;
             }
