@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using MemoryPack;
 using TypedIpc.Internal;
 using TypedIpc.Platform;
@@ -18,11 +19,7 @@ public sealed class SharedQueue<T> : IDisposable
     /// <summary>The largest <c>maxsize</c> a queue accepts: 16,777,216 items.</summary>
     public const int MaxMaxSize = 1 << 24;
 
-    private const int RetainedBufferBytes = 64 * 1024;
     private static readonly ulong s_fingerprint = SchemaFingerprint.Of(typeof(T));
-
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_serializationBuffer;
 
     private readonly SharedRegion _region;
     private readonly QueueProtocol _protocol;
@@ -119,8 +116,7 @@ public sealed class SharedQueue<T> : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
     public void Put(T item, bool block = true, TimeSpan? timeout = null)
     {
-        long deadline = Deadline.From(block, timeout);
-        if (!TryPutBefore(item, deadline))
+        if (!TryPutWithin(item, WaitLimit.From(block, timeout)))
         {
             throw new QueueFullException(block
                 ? $"queue '{Name}' stayed full ({Capacity} items) for the whole timeout of {timeout!.Value.TotalMilliseconds:0.###} ms."
@@ -137,8 +133,7 @@ public sealed class SharedQueue<T> : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
     public T Get(bool block = true, TimeSpan? timeout = null)
     {
-        long deadline = Deadline.From(block, timeout);
-        if (!TryGetBefore(deadline, out T item))
+        if (!TryGetWithin(WaitLimit.From(block, timeout), out T? item))
         {
             throw new QueueEmptyException(block
                 ? $"queue '{Name}' stayed empty for the whole timeout of {timeout!.Value.TotalMilliseconds:0.###} ms."
@@ -157,10 +152,10 @@ public sealed class SharedQueue<T> : IDisposable
     public T GetNowait() => Get(block: false);
 
     /// <summary>Puts without waiting; false when the queue is full.</summary>
-    public bool TryPut(T item) => TryPutBefore(item, Deadline.From(block: false, timeout: null));
+    public bool TryPut(T item) => TryPutWithin(item, WaitLimit.NoWait);
 
     /// <summary>Gets without waiting; false when the queue is empty.</summary>
-    public bool TryGet(out T item) => TryGetBefore(Deadline.From(block: false, timeout: null), out item);
+    public bool TryGet([MaybeNullWhen(false)] out T item) => TryGetWithin(WaitLimit.NoWait, out item);
 
     /// <summary>
     /// Releases this process's mapping of the queue. Calls blocked on this instance in other threads end with
@@ -179,12 +174,12 @@ public sealed class SharedQueue<T> : IDisposable
         _region.Dispose();
     }
 
-    private bool TryPutBefore(T item, long deadline)
+    private bool TryPutWithin(T item, WaitLimit limit)
     {
         EnterCall();
         try
         {
-            return _protocol.Write(Serialize(item), deadline);
+            return _protocol.Write(Serialize(item), limit);
         }
         finally
         {
@@ -192,14 +187,14 @@ public sealed class SharedQueue<T> : IDisposable
         }
     }
 
-    private bool TryGetBefore(long deadline, out T item)
+    private bool TryGetWithin(WaitLimit limit, [MaybeNullWhen(false)] out T item)
     {
         EnterCall();
         try
         {
-            if (!_protocol.BeginRead(deadline, out QueueProtocol.ReadClaim claim))
+            if (!_protocol.BeginRead(limit, out QueueProtocol.ReadClaim claim))
             {
-                item = default!;
+                item = default;
                 return false;
             }
 
@@ -228,17 +223,12 @@ public sealed class SharedQueue<T> : IDisposable
 
     private ReadOnlySpan<byte> Serialize(T item)
     {
-        ArrayBufferWriter<byte> buffer = t_serializationBuffer ??= new ArrayBufferWriter<byte>(256);
-        buffer.ResetWrittenCount();
+        ArrayBufferWriter<byte> buffer = SerializationBuffer.Rent();
         MemoryPackSerializer.Serialize(buffer, item);
         if (buffer.WrittenCount > _maxMessageBytes)
         {
             int size = buffer.WrittenCount;
-            if (buffer.Capacity > RetainedBufferBytes)
-            {
-                t_serializationBuffer = null;
-            }
-
+            SerializationBuffer.ReleaseIfLarge();
             throw new MessageTooLargeException(
                 $"a {typeof(T).Name} serialized to {size:N0} bytes, more than queue '{Name}' takes per message " +
                 $"({_maxMessageBytes:N0} bytes, QueueOptions.MaxMessageBytes). Put a reference to the data (a file path) " +

@@ -89,6 +89,16 @@ internal sealed unsafe class QueueProtocol
         public ulong Observed { get; } = observed;
     }
 
+    /// <summary>Where one blocked call stands: its deadline, fixed when it first has to wait, and its spinning.</summary>
+    private struct WaitState(WaitLimit limit)
+    {
+        public readonly WaitLimit Limit = limit;
+        public long Deadline;
+        public long BlockedSince;
+        public long LastLivenessCheck;
+        public SpinWait Spinner;
+    }
+
     public QueueProtocol(SharedRegion region, IProcessSharedWaiter waiter, TimeSpan spinDuration)
     {
         QueueGeometry geometry = region.Geometry;
@@ -209,12 +219,11 @@ internal sealed unsafe class QueueProtocol
 
     // ───────────────────────────── producer ─────────────────────────────
 
-    /// <summary>Copies <paramref name="payload"/> into the queue; false when it is full and the deadline passed.</summary>
-    public bool Write(ReadOnlySpan<byte> payload, long deadline)
+    /// <summary>Copies <paramref name="payload"/> into the queue; false when it stayed full for the whole wait.</summary>
+    public bool Write(ReadOnlySpan<byte> payload, WaitLimit limit)
     {
         Debug.Assert(payload.Length <= _maxMessageBytes);
-        long blockedSince = 0;
-        long lastLivenessCheck = 0;
+        var wait = new WaitState(limit);
         while (true)
         {
             if (TryWrite(payload, out Blocker blocker))
@@ -222,7 +231,7 @@ internal sealed unsafe class QueueProtocol
                 return true;
             }
 
-            if (!AwaitChange(blocker, Side.Producer, deadline, ref blockedSince, ref lastLivenessCheck))
+            if (!AwaitChange(blocker, Side.Producer, ref wait))
             {
                 return false;
             }
@@ -279,11 +288,10 @@ internal sealed unsafe class QueueProtocol
         public int Length { get; } = length;
     }
 
-    /// <summary>Claims the oldest message; false when the queue is empty and the deadline passed.</summary>
-    public bool BeginRead(long deadline, out ReadClaim claim)
+    /// <summary>Claims the oldest message; false when the queue stayed empty for the whole wait.</summary>
+    public bool BeginRead(WaitLimit limit, out ReadClaim claim)
     {
-        long blockedSince = 0;
-        long lastLivenessCheck = 0;
+        var wait = new WaitState(limit);
         while (true)
         {
             if (TryBeginRead(out claim, out Blocker blocker))
@@ -291,7 +299,7 @@ internal sealed unsafe class QueueProtocol
                 return true;
             }
 
-            if (!AwaitChange(blocker, Side.Consumer, deadline, ref blockedSince, ref lastLivenessCheck))
+            if (!AwaitChange(blocker, Side.Consumer, ref wait))
             {
                 return false;
             }
@@ -380,34 +388,37 @@ internal sealed unsafe class QueueProtocol
     /// Waits until the blocking slot may have changed: spins first, then sleeps on the side's futex word.
     /// Returns false when the deadline has passed.
     /// </summary>
-    private bool AwaitChange(Blocker blocker, Side side, long deadline, ref long blockedSince, ref long lastLivenessCheck)
+    private bool AwaitChange(Blocker blocker, Side side, ref WaitState wait)
     {
         ThrowIfClosing();
         long now = Stopwatch.GetTimestamp();
-        if (now >= deadline)
+        if (wait.BlockedSince == 0)
+        {
+            wait.BlockedSince = now;
+            wait.Deadline = wait.Limit.DeadlineFrom(now);
+        }
+
+        if (now >= wait.Deadline)
         {
             // Even a non-blocking call finishes a dead owner's claim (and tries again), so that a dead process
             // never makes the queue look full or empty for good.
             return ClaimOwnerIsDead(blocker) && TryRecover(blocker.Slot, blocker.Observed);
         }
 
-        if (blockedSince == 0)
+        if (now - wait.BlockedSince < _spinTicks)
         {
-            blockedSince = now;
-        }
-
-        if (now - blockedSince < _spinTicks)
-        {
-            Thread.SpinWait(30);
+            // Spins, and past a few rounds yields: with more runnable processes than cores, the one being
+            // waited for needs this core.
+            wait.Spinner.SpinOnce(sleep1Threshold: -1);
             return true;
         }
 
-        long sleepTicks = deadline == long.MaxValue ? -1 : deadline - now;
+        long sleepTicks = wait.Deadline == long.MaxValue ? -1 : wait.Deadline - now;
         if (IsClaim(blocker.Observed))
         {
-            if (now - lastLivenessCheck >= _livenessPollTicks)
+            if (now - wait.LastLivenessCheck >= _livenessPollTicks)
             {
-                lastLivenessCheck = now;
+                wait.LastLivenessCheck = now;
                 if (ClaimOwnerIsDead(blocker))
                 {
                     TryRecover(blocker.Slot, blocker.Observed);

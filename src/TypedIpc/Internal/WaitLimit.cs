@@ -1,0 +1,49 @@
+using System.Diagnostics;
+
+namespace TypedIpc.Internal;
+
+/// <summary>
+/// Python's (block, timeout) pair. Turned into a Stopwatch deadline only when a call finds it has to wait,
+/// so that the fast path reads no clock.
+/// </summary>
+internal readonly struct WaitLimit
+{
+    private const long Unlimited = -1;
+
+    /// <summary>0: do not wait; <see cref="Unlimited"/>: no limit; otherwise Stopwatch ticks.</summary>
+    private readonly long _timeoutTicks;
+
+    private WaitLimit(long timeoutTicks)
+    {
+        _timeoutTicks = timeoutTicks;
+    }
+
+    public static WaitLimit NoWait => default;
+
+    public static WaitLimit From(bool block, TimeSpan? timeout)
+    {
+        if (timeout is { } span && span < TimeSpan.Zero && span != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(timeout), span,
+                "The timeout must be zero or positive (or null, or Timeout.InfiniteTimeSpan, to wait without limit); " +
+                "Python raises ValueError for the same call.");
+        }
+
+        if (!block)
+        {
+            return NoWait;
+        }
+
+        if (timeout is not { } limit || limit == Timeout.InfiniteTimeSpan)
+        {
+            return new WaitLimit(Unlimited);
+        }
+
+        double ticks = limit.Ticks * ((double)Stopwatch.Frequency / TimeSpan.TicksPerSecond);
+        return new WaitLimit(ticks >= long.MaxValue / 2 ? Unlimited : (long)ticks);
+    }
+
+    /// <summary>The Stopwatch timestamp after which the call gives up; <see cref="long.MaxValue"/> for never.</summary>
+    public long DeadlineFrom(long now) => _timeoutTicks == Unlimited ? long.MaxValue : now + _timeoutTicks;
+}
