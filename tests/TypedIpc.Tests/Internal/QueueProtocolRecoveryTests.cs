@@ -22,15 +22,7 @@ public sealed unsafe class QueueProtocolRecoveryTests : IDisposable
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 3);
         using var region = new RegionView(_name);
         queue.Put(new Numbered(1, 0, 0));
-        using (var child = PeerProcess.Start("hold", _name, "3"))
-        {
-            Assert.Equal("ready", child.WaitForFirstLine());
-            long position = region.Header->Tail;
-            SlotHeader* slot = region.Slot((int)(position % 3));
-            slot->State = SlotState.MakeState((uint)position, SlotPhase.Writing, OwnerTokenOf(region, child.Id));
-            region.Header->Tail = position + 1;
-            child.Kill();
-        }
+        LeaveClaimOfKilledProcess(region, maxsize: 3, SlotPhase.Writing);
 
         queue.Put(new Numbered(1, 2, 0));
 
@@ -47,14 +39,7 @@ public sealed unsafe class QueueProtocolRecoveryTests : IDisposable
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 1);
         using var region = new RegionView(_name);
         queue.Put(new Numbered(1, 0, 0));
-        using (var child = PeerProcess.Start("hold", _name, "1"))
-        {
-            Assert.Equal("ready", child.WaitForFirstLine());
-            long position = region.Header->Head;
-            region.Slot(0)->State = SlotState.MakeState((uint)position, SlotPhase.Reading, OwnerTokenOf(region, child.Id));
-            region.Header->Head = position + 1;
-            child.Kill();
-        }
+        LeaveClaimOfKilledProcess(region, maxsize: 1, SlotPhase.Reading);
 
         var clock = Stopwatch.StartNew();
         queue.Put(new Numbered(1, 1, 0), timeout: TimeSpan.FromSeconds(10));
@@ -67,13 +52,7 @@ public sealed unsafe class QueueProtocolRecoveryTests : IDisposable
     {
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 1);
         using var region = new RegionView(_name);
-        using (var child = PeerProcess.Start("hold", _name, "1"))
-        {
-            Assert.Equal("ready", child.WaitForFirstLine());
-            region.Slot(0)->State = SlotState.MakeState(0, SlotPhase.Writing, OwnerTokenOf(region, child.Id));
-            region.Header->Tail = 1;
-            child.Kill();
-        }
+        LeaveClaimOfKilledProcess(region, maxsize: 1, SlotPhase.Writing);
 
         Assert.False(queue.TryGet(out _));
         Assert.Equal(SlotPhase.Free, SlotState.PhaseOf(region.Slot(0)->State));
@@ -88,12 +67,33 @@ public sealed unsafe class QueueProtocolRecoveryTests : IDisposable
         using var region = new RegionView(_name);
         using var child = PeerProcess.Start("hold", _name, "1");
         Assert.Equal("ready", child.WaitForFirstLine());
-        ulong claim = SlotState.MakeState(0, SlotPhase.Writing, OwnerTokenOf(region, child.Id));
-        region.Slot(0)->State = claim;
-        region.Header->Tail = 1;
+        ulong claim = LeaveClaim(region, maxsize: 1, SlotPhase.Writing, child.Id);
 
         Assert.Throws<QueueEmptyException>(() => queue.Get(timeout: TimeSpan.FromMilliseconds(200)));
         Assert.Equal(claim, region.Slot(0)->State);
+    }
+
+    /// <summary>Starts a child that attaches to the queue, leaves a claim in its name, then kills it.</summary>
+    private void LeaveClaimOfKilledProcess(RegionView region, int maxsize, SlotPhase phase)
+    {
+        using var child = PeerProcess.Start("hold", _name, $"{maxsize}");
+        Assert.Equal("ready", child.WaitForFirstLine());
+        LeaveClaim(region, maxsize, phase, child.Id);
+        child.Kill();
+    }
+
+    /// <summary>
+    /// Writes what process <paramref name="pid"/> leaves when it stops right after claiming the next position:
+    /// a Writing claim at Tail (a producer) or a Reading claim at Head (a consumer), with the counter moved on.
+    /// </summary>
+    private static ulong LeaveClaim(RegionView region, int maxsize, SlotPhase phase, int pid)
+    {
+        ref long counter = ref phase == SlotPhase.Writing ? ref region.Header->Tail : ref region.Header->Head;
+        long position = counter;
+        ulong claim = SlotState.MakeState((uint)position, phase, OwnerTokenOf(region, pid));
+        region.Slot((int)(position % maxsize))->State = claim;
+        counter = position + 1;
+        return claim;
     }
 
     private static uint OwnerTokenOf(RegionView region, int pid)
