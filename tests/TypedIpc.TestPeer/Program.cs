@@ -2,11 +2,17 @@ using System.Diagnostics;
 using TypedIpc;
 using TypedIpc.TestPeer;
 
-// A child process for TypedIpc's cross-process tests. Every role takes the queue name and maxsize first.
+// A child process for TypedIpc's cross-process tests. Every queue role takes the queue name and maxsize first;
+// the shared-blob roles (blob-*) are in BlobRoles.
 // Exit codes: 0 = done, 2 = bad arguments, 3 = an exception (printed on stderr).
 try
 {
     string role = args[0];
+    if (role.StartsWith("blob-", StringComparison.Ordinal))
+    {
+        return BlobRoles.Run(role, args[1..]);
+    }
+
     string name = args[1];
     int maxsize = int.Parse(args[2]);
     using var queue = SharedQueue<Numbered>.Open(name, maxsize);
@@ -51,7 +57,8 @@ static void Produce(SharedQueue<Numbered> queue, int producer, long count)
     }
 }
 
-// Writes (producer, sequence) pairs, as two little-endian longs each, until a stop message arrives.
+// Writes (producer, sequence, Stopwatch timestamp of receipt) as three little-endian longs per message,
+// until a stop message arrives.
 static void Consume(SharedQueue<Numbered> queue, string outputPath)
 {
     using var output = new BinaryWriter(File.Create(outputPath));
@@ -65,6 +72,7 @@ static void Consume(SharedQueue<Numbered> queue, string outputPath)
 
         output.Write((long)item.Producer);
         output.Write(item.Sequence);
+        output.Write(Stopwatch.GetTimestamp());
     }
 }
 
