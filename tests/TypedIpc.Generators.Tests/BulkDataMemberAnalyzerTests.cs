@@ -107,6 +107,12 @@ public sealed class BulkDataMemberAnalyzerTests
         """);
 
     [Fact]
+    public Task BlobReferencesDoNotWarn() => Verifier.VerifyAsync(Usings + """
+        [IpcQueue, MemoryPackable]
+        public partial record Photo(string Name, BlobRef Pixels, BlobRef? Thumbnail, BlobRef[] Pages, List<BlobRef> Attachments);
+        """);
+
+    [Fact]
     public Task MembersMemoryPackDoesNotSerializeDoNotWarn() => Verifier.VerifyAsync(Usings + """
         [IpcQueue, MemoryPackable]
         public partial class Job

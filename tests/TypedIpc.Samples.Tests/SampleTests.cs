@@ -16,6 +16,7 @@ public sealed class SampleTests(SampleBuilds builds) : IClassFixture<SampleBuild
     [Theory]
     [InlineData("QueueTutorial", "TutorialMessageQueue")]
     [InlineData("FilePaths", "FileJobQueue")]
+    [InlineData("BigPayloads", "BlobFrameQueue")]
     public void Sample_builds_with_the_generator_loaded_and_emits_its_queue_class(string sample, string queueClass)
     {
         BuiltSample built = BuiltSuccessfully(sample);
@@ -60,6 +61,21 @@ public sealed class SampleTests(SampleBuilds builds) : IClassFixture<SampleBuild
         Assert.All(messageBytes, bytes => Assert.InRange(bytes, 1, 1024));
         Assert.False(Directory.Exists(Capture(run, "stays on disk in ([^;]+);")), "the producer should delete its files");
         AssertNoQueueLeft(Capture(run, @"'([^']+)\.jobs' \(file paths out\)"));
+    }
+
+    [Fact]
+    public void BigPayloads_moves_frames_as_blob_references_and_inline_and_prints_both_throughputs()
+    {
+        CommandResult run = BuiltSuccessfully("BigPayloads").Run();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Every frame arrived intact both ways.", run.Output);
+        foreach (string size in new[] { "1 MiB", "2 MiB", "4 MiB", "8 MiB" })
+        {
+            Assert.Matches($@"{size} +\d+ +[\d,]+ +[\d,]+ +\d+\.\d\dx", run.Output);
+        }
+
+        AssertNoQueueLeft(Capture(run, @"'([^']+)\.blobs'"));
     }
 
     private BuiltSample BuiltSuccessfully(string sample)

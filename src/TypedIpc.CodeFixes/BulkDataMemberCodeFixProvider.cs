@@ -1,0 +1,171 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.Simplification;
+using TypedIpc.Generators;
+
+namespace TypedIpc.CodeFixes;
+
+/// <summary>
+/// Fixes TIPC001 on a <c>byte[]</c>, <c>Memory&lt;byte&gt;</c>, <c>ReadOnlyMemory&lt;byte&gt;</c> or <c>Stream</c>
+/// member in two ways:
+/// <list type="bullet">
+/// <item>send a <c>BlobRef</c>: the member becomes a <c>BlobRef</c>, and every value fed to it in the same document
+/// is wrapped in <c>SharedBlob.Write(...)</c>;</item>
+/// <item>send the file's path, offered when every value fed to it in the document is <c>File.ReadAllBytes(path)</c>:
+/// the member becomes a <c>string</c> and receives <c>path</c>.</item>
+/// </list>
+/// Both can be applied to every diagnostic of a document, project or solution at once.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(BulkDataMemberCodeFixProvider)), Shared]
+public sealed class BulkDataMemberCodeFixProvider : CodeFixProvider
+{
+    /// <summary>The equivalence key of "send a BlobRef"; Fix All applies the fix of the same key everywhere.</summary>
+    public const string BlobRefKey = "TIPC001.BlobRef";
+
+    /// <summary>The equivalence key of "send the file's path".</summary>
+    public const string FilePathKey = "TIPC001.FilePath";
+
+    private const string BlobRefTitle = "Send a BlobRef instead of the bytes";
+    private const string FilePathTitle = "Send the file's path instead of its bytes";
+
+    /// <inheritdoc />
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.BulkDataMember.Id);
+
+    /// <inheritdoc />
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    /// <inheritdoc />
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+        {
+            return;
+        }
+
+        foreach (var diagnostic in context.Diagnostics)
+        {
+            if (FlaggedMember.Find(root, model, diagnostic.Location.SourceSpan, context.CancellationToken) is not { } member)
+            {
+                continue;
+            }
+
+            var feeds = member.FindFeeds(root, model, context.CancellationToken);
+            context.RegisterCodeFix(
+                CodeAction.Create(
+                    BlobRefTitle,
+                    cancellationToken => RetypeAsync(
+                        context.Document,
+                        member,
+                        BlobRefType(member),
+                        feeds,
+                        (original, current) => WriteBlob(current, FlaggedMember.IsMemoryOfBytes(model.GetTypeInfo(original, cancellationToken).Type)),
+                        cancellationToken),
+                    BlobRefKey),
+                diagnostic);
+
+            var paths = feeds.Select(feed => ReadAllBytesPath(feed, model, context.CancellationToken)).ToList();
+            if (paths.Count > 0 && paths.All(path => path is not null))
+            {
+                context.RegisterCodeFix(
+                    CodeAction.Create(
+                        FilePathTitle,
+                        cancellationToken => RetypeAsync(context.Document, member, StringType(member), feeds, (_, current) => ReadAllBytesPath(current)!, cancellationToken),
+                        FilePathKey),
+                    diagnostic);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gives the member <paramref name="newType"/> (dropping an initializer of the old type) and rewrites every value fed
+    /// to it; <paramref name="rewriteFeed"/> gets the original feed, for the semantic model, and its current form.
+    /// </summary>
+    private static async Task<Document> RetypeAsync(
+        Document document,
+        FlaggedMember member,
+        TypeSyntax newType,
+        IReadOnlyList<ExpressionSyntax> feeds,
+        Func<ExpressionSyntax, ExpressionSyntax, ExpressionSyntax> rewriteFeed,
+        CancellationToken cancellationToken)
+    {
+        var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
+        foreach (var feed in feeds)
+        {
+            editor.ReplaceNode(feed, (current, _) => rewriteFeed(feed, (ExpressionSyntax)current).WithTriviaFrom(current));
+        }
+
+        editor.ReplaceNode(member.Declaration, (current, _) => Retype(current, newType));
+        return editor.GetChangedDocument();
+    }
+
+    private static SyntaxNode Retype(SyntaxNode declaration, TypeSyntax newType) => declaration switch
+    {
+        ParameterSyntax parameter => parameter.WithType(newType.WithTriviaFrom(parameter.Type!)),
+        PropertyDeclarationSyntax { Initializer: not null, AccessorList: { } accessors } property => property
+            .WithType(newType.WithTriviaFrom(property.Type))
+            .WithInitializer(null)
+            .WithAccessorList(accessors.WithTrailingTrivia(property.SemicolonToken.TrailingTrivia))
+            .WithSemicolonToken(SyntaxFactory.Token(SyntaxKind.None)),
+        PropertyDeclarationSyntax property => property.WithType(newType.WithTriviaFrom(property.Type)),
+        VariableDeclarationSyntax field => field
+            .WithType(newType.WithTriviaFrom(field.Type))
+            .WithVariables(SyntaxFactory.SingletonSeparatedList(WithoutInitializer(field.Variables[0]))),
+        _ => declaration,
+    };
+
+    private static VariableDeclaratorSyntax WithoutInitializer(VariableDeclaratorSyntax variable) =>
+        variable.Initializer is null ? variable : variable.WithInitializer(null).WithIdentifier(variable.Identifier.WithoutTrivia());
+
+    private static TypeSyntax BlobRefType(FlaggedMember member) =>
+        Nullable(SyntaxFactory.ParseTypeName("global::TypedIpc.BlobRef").WithAdditionalAnnotations(Simplifier.Annotation), member);
+
+    private static TypeSyntax StringType(FlaggedMember member) =>
+        Nullable(SyntaxFactory.PredefinedType(SyntaxFactory.Token(SyntaxKind.StringKeyword)), member);
+
+    private static TypeSyntax Nullable(TypeSyntax type, FlaggedMember member) =>
+        member.IsNullable ? SyntaxFactory.NullableType(type) : type;
+
+    /// <summary><c>SharedBlob.Write(value)</c>, or <c>SharedBlob.Write(value.Span)</c> for a memory value; a null or default literal stays as it is.</summary>
+    private static ExpressionSyntax WriteBlob(ExpressionSyntax value, bool isMemory)
+    {
+        if (value.IsKind(SyntaxKind.NullLiteralExpression) || value.IsKind(SyntaxKind.DefaultLiteralExpression))
+        {
+            return value;
+        }
+
+        var bytes = value.WithoutTrivia();
+        ExpressionSyntax argument = isMemory
+            ? SyntaxFactory.MemberAccessExpression(
+                SyntaxKind.SimpleMemberAccessExpression,
+                SyntaxFactory.ParenthesizedExpression(bytes).WithAdditionalAnnotations(Simplifier.Annotation),
+                SyntaxFactory.IdentifierName("Span"))
+            : bytes;
+        return SyntaxFactory.InvocationExpression(
+            SyntaxFactory.ParseExpression("global::TypedIpc.SharedBlob.Write").WithAdditionalAnnotations(Simplifier.Annotation),
+            SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(argument))));
+    }
+
+    /// <summary>The path argument of a <c>File.ReadAllBytes(path)</c> call, checked against the semantic model.</summary>
+    private static ExpressionSyntax? ReadAllBytesPath(ExpressionSyntax value, SemanticModel model, CancellationToken cancellationToken) =>
+        model.GetSymbolInfo(value, cancellationToken).Symbol is IMethodSymbol { Name: "ReadAllBytes" } method
+        && method.ContainingType.IsNamed("System.IO.File")
+            ? ReadAllBytesPath(value)
+            : null;
+
+    /// <summary>The single argument of the <c>File.ReadAllBytes</c> call <paramref name="value"/>.</summary>
+    private static ExpressionSyntax? ReadAllBytesPath(ExpressionSyntax value) =>
+        value is InvocationExpressionSyntax { ArgumentList.Arguments.Count: 1 } call ? call.ArgumentList.Arguments[0].Expression.WithoutTrivia() : null;
+}

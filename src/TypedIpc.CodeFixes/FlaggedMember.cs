@@ -1,0 +1,116 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
+using TypedIpc.Generators;
+
+namespace TypedIpc.CodeFixes;
+
+/// <summary>
+/// The declaration of a member TIPC001 flagged, when a code fix can retype it: a positional record parameter, a
+/// property or a single-variable field whose type is itself a byte buffer or a stream (not a collection of them,
+/// not a nested type that contains one).
+/// </summary>
+internal sealed class FlaggedMember
+{
+    private FlaggedMember(SyntaxNode declaration, TypeSyntax type, ISymbol member, IParameterSymbol? parameter)
+    {
+        Declaration = declaration;
+        Type = type;
+        Member = member;
+        Parameter = parameter;
+    }
+
+    /// <summary>The <see cref="ParameterSyntax"/>, <see cref="PropertyDeclarationSyntax"/> or <see cref="VariableDeclarationSyntax"/> that declares the member.</summary>
+    public SyntaxNode Declaration { get; }
+
+    public TypeSyntax Type { get; }
+
+    /// <summary>True when the member may hold null (<c>byte[]?</c>), so its new type must too.</summary>
+    public bool IsNullable => Type is NullableTypeSyntax;
+
+    /// <summary>The property or field whose value travels.</summary>
+    private ISymbol Member { get; }
+
+    /// <summary>The primary-constructor parameter behind a positional record member.</summary>
+    private IParameterSymbol? Parameter { get; }
+
+    public static FlaggedMember? Find(SyntaxNode root, SemanticModel model, TextSpan span, CancellationToken cancellationToken)
+    {
+        var node = root.FindNode(span);
+        switch (node)
+        {
+            case ParameterSyntax { Type: { } type, Parent.Parent: RecordDeclarationSyntax } parameterSyntax
+                when model.GetDeclaredSymbol(parameterSyntax, cancellationToken) is { } parameter
+                && parameter.ContainingType.GetMembers(parameter.Name).OfType<IPropertySymbol>().FirstOrDefault() is { } property:
+                return Create(parameterSyntax, type, property, parameter, model, cancellationToken);
+            case PropertyDeclarationSyntax propertySyntax when model.GetDeclaredSymbol(propertySyntax, cancellationToken) is { } property:
+                return Create(propertySyntax, propertySyntax.Type, property, parameter: null, model, cancellationToken);
+            case VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Variables.Count: 1 } declaration } variable
+                when model.GetDeclaredSymbol(variable, cancellationToken) is IFieldSymbol field:
+                return Create(declaration, declaration.Type, field, parameter: null, model, cancellationToken);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// The expressions in <paramref name="root"/> whose values end up in the member: arguments of its record
+    /// parameter and right-hand sides of assignments to it (object initializers, <c>with</c> expressions, statements).
+    /// </summary>
+    public IReadOnlyList<ExpressionSyntax> FindFeeds(SyntaxNode root, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var feeds = new List<ExpressionSyntax>();
+        foreach (var node in root.DescendantNodes())
+        {
+            switch (node)
+            {
+                case ArgumentSyntax argument when Parameter is not null
+                    && model.GetOperation(argument, cancellationToken) is IArgumentOperation { Parameter: { } target }
+                    && SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, Parameter):
+                    feeds.Add(argument.Expression);
+                    break;
+                case AssignmentExpressionSyntax assignment when assignment.IsKind(SyntaxKind.SimpleAssignmentExpression)
+                    && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(assignment.Left, cancellationToken).Symbol?.OriginalDefinition, Member):
+                    feeds.Add(assignment.Right);
+                    break;
+            }
+        }
+
+        return feeds;
+    }
+
+    /// <summary><c>Memory&lt;byte&gt;</c> or <c>ReadOnlyMemory&lt;byte&gt;</c>, which reach <c>SharedBlob.Write</c> through their <c>.Span</c>.</summary>
+    public static bool IsMemoryOfBytes(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { TypeArguments.Length: 1 } named
+        && named.TypeArguments[0].SpecialType == SpecialType.System_Byte
+        && (named.OriginalDefinition.IsNamed("System.Memory`1") || named.OriginalDefinition.IsNamed("System.ReadOnlyMemory`1"));
+
+    private static FlaggedMember? Create(SyntaxNode declaration, TypeSyntax type, ISymbol member, IParameterSymbol? parameter, SemanticModel model, CancellationToken cancellationToken) =>
+        CanBeWritten(model.GetTypeInfo(type, cancellationToken).Type)
+            ? new FlaggedMember(declaration, type, member, parameter)
+            : null;
+
+    /// <summary>A <c>byte[]</c>, <c>Memory&lt;byte&gt;</c>, <c>ReadOnlyMemory&lt;byte&gt;</c> or <c>Stream</c>: what a <c>SharedBlob.Write</c> overload takes.</summary>
+    private static bool CanBeWritten(ITypeSymbol? type)
+    {
+        if (type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte } || IsMemoryOfBytes(type))
+        {
+            return true;
+        }
+
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            if (current.IsNamed("System.IO.Stream"))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

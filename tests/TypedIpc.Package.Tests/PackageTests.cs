@@ -1,0 +1,93 @@
+using System.IO.Compression;
+using System.Text.RegularExpressions;
+using TypedIpc.Samples.Tests.Support;
+
+namespace TypedIpc.Package.Tests;
+
+/// <summary>
+/// Packs TypedIpc into a local folder feed, then creates a new console project outside the repository (so none of
+/// its Directory.Build.props or central package versions apply), adds the package from that feed, builds it with the
+/// real dotnet CLI and runs it across two processes.
+/// </summary>
+public sealed partial class PackageTests(PackedTypedIpc packed) : IClassFixture<PackedTypedIpc>, IDisposable
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("typedipc-package-app-");
+
+    public void Dispose() => _work.Delete(recursive: true);
+
+    [Fact]
+    public void The_package_ships_the_library_the_analyzers_and_its_metadata()
+    {
+        using ZipArchive archive = ZipFile.OpenRead(packed.Package);
+        string[] files = archive.Entries.Select(entry => entry.FullName).ToArray();
+        Assert.Contains("lib/net10.0/TypedIpc.dll", files);
+        Assert.Contains("lib/net10.0/TypedIpc.xml", files);
+        Assert.Contains("analyzers/dotnet/cs/TypedIpc.Generators.dll", files);
+        Assert.Contains("analyzers/dotnet/cs/TypedIpc.CodeFixes.dll", files);
+        Assert.Contains("README.md", files);
+        Assert.Contains("LICENSE", files);
+
+        using var nuspec = new StreamReader(archive.Entries.Single(entry => entry.FullName == "TypedIpc.nuspec").Open());
+        string metadata = nuspec.ReadToEnd();
+        Assert.Contains("<license type=\"expression\">MIT</license>", metadata);
+        Assert.Matches("<repository type=\"git\" url=\"https://github.com/typedipc/typedipc\"", metadata);
+        // include="All": MemoryPack's source generator must reach the user's project for their [MemoryPackable] messages.
+        Assert.Matches("<dependency id=\"MemoryPack\" version=\"[^\"]+\" include=\"All\" />", metadata);
+    }
+
+    [Fact]
+    public void A_new_console_project_builds_with_the_package_and_runs_across_two_processes()
+    {
+        string package = packed.Package;
+        string version = VersionOf(package);
+        string app = Path.Combine(_work.FullName, "PackageSmoke");
+        string packages = Path.Combine(_work.FullName, "packages"); // a private cache: a stale TypedIpc there can never be used
+
+        Succeed(["new", "console", "--name", "PackageSmoke", "--output", app, "--no-restore"], _work.FullName);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "SmokeApp", "Program.cs"), Path.Combine(app, "Program.cs"), overwrite: true);
+        // Adds the local feed to the machine's configured sources (no <clear/>): MemoryPack restores from those.
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="typedipc-local" value="{Path.GetDirectoryName(package)}" />
+              </packageSources>
+            </configuration>
+            """);
+        Succeed(["add", "package", "TypedIpc", "--version", version, "--package-directory", packages], app);
+
+        CommandResult build = Succeed(["build", "-c", "Release", "--packages", packages, "--disable-build-servers", "-tl:off", "-nologo"], app);
+
+        Assert.Matches(@"Program\.cs\(\d+,\d+\): warning TIPC001: 'InlinePhoto\.Pixels' is byte\[\]", build.Output);
+        Assert.DoesNotContain("CS8032", build.Output);
+        Assert.StartsWith(Path.Combine(packages, "typedipc", version), ResolvedTypedIpc(app), StringComparison.Ordinal);
+
+        CommandResult run = Succeed([Path.Combine(app, "bin", "Release", "net10.0", "PackageSmoke.dll")], app);
+        Match child = ChildLine().Match(run.Output);
+        Assert.True(child.Success, run.ToString());
+        Assert.NotEqual(child.Groups[1].Value, ParentPid().Match(run.Output).Groups[1].Value);
+        Assert.Contains("exited with 0", run.Output);
+    }
+
+    private static CommandResult Succeed(IEnumerable<string> arguments, string workingDirectory) =>
+        PackedTypedIpc.Succeed(arguments, workingDirectory);
+
+    private static string VersionOf(string package) =>
+        Path.GetFileNameWithoutExtension(package)["TypedIpc.".Length..];
+
+    /// <summary>Where restore found TypedIpc, from the project's assets file.</summary>
+    private static string ResolvedTypedIpc(string app)
+    {
+        string assets = File.ReadAllText(Path.Combine(app, "obj", "project.assets.json"));
+        Match folder = Regex.Match(assets, "\"packageFolders\": \\{\\s*\"([^\"]+)\"");
+        Match library = Regex.Match(assets, "\"path\": \"(typedipc/[^\"]+)\"");
+        Assert.True(folder.Success && library.Success, assets);
+        return Path.Combine(folder.Groups[1].Value, library.Groups[1].Value);
+    }
+
+    [GeneratedRegex(@"child \(pid (\d+)\) read 'photo-1': 1048576 bytes, intact")]
+    private static partial Regex ChildLine();
+
+    [GeneratedRegex(@"parent \(pid (\d+)\)")]
+    private static partial Regex ParentPid();
+}
