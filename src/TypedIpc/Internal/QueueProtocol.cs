@@ -47,10 +47,9 @@ namespace TypedIpc.Internal;
 // then its own entry), re-reads the futex word, and sleeps only if its blocking slot still holds the state
 // that blocked it. The other side, after its State CAS (a full fence), wakes only when the waiter count is
 // non-zero: the fast path makes no syscall. Both sides order "write State; read waiters" against
-// "write waiters; read State", so a wake-up cannot be lost. One published item (or released slot) wakes one
-// sleeper: a woken call always tries its operation again before it may give up, so the wake is never spent by
-// a caller that leaves while the item waits. Recovery and Dispose wake everybody. A sleeper killed in the kernel leaves its count
-// behind in its own entry; whoever reclaims the entry subtracts it from the global count.
+// "write waiters; read State", so a wake-up cannot be lost. A wake wakes every sleeper of that side: waking
+// only one would strand an item if that one were killed before it retried. A sleeper killed in the kernel
+// leaves its count behind in its own entry; whoever reclaims the entry subtracts it from the global count.
 //
 // Hostile or damaged regions. Geometry is copied out of the header once at attach and never re-read; a slot's
 // Length is checked against MaxMessageBytes before any read; loops that only help counters along are bounded.
@@ -456,28 +455,25 @@ internal sealed unsafe class QueueProtocol
         Interlocked.Decrement(ref globalWaiters);
     }
 
-    /// <summary>One item published (one slot released) wakes one sleeper of the other side, if any sleeps.</summary>
     private void WakeIfWaiting(Side side)
     {
         if (side == Side.Consumer)
         {
             if (Volatile.Read(ref _header->GetWaiters) != 0)
             {
-                Wake(&_header->ItemsPublished, 1);
+                WakeAll(&_header->ItemsPublished);
             }
         }
         else if (Volatile.Read(ref _header->PutWaiters) != 0)
         {
-            Wake(&_header->SlotsReleased, 1);
+            WakeAll(&_header->SlotsReleased);
         }
     }
 
-    private void WakeAll(int* word) => Wake(word, int.MaxValue);
-
-    private void Wake(int* word, int count)
+    private void WakeAll(int* word)
     {
         Interlocked.Increment(ref *word);
-        _waiter.Wake(word, count);
+        _waiter.WakeAll(word);
     }
 
     private bool ClaimOwnerIsDead(Blocker blocker)

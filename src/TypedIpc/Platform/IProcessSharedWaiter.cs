@@ -14,8 +14,8 @@ internal unsafe interface IProcessSharedWaiter
     /// </summary>
     void Wait(int* word, int expected, long timeoutNanoseconds);
 
-    /// <summary>Wakes up to <paramref name="count"/> sleepers on <paramref name="word"/> (<see cref="int.MaxValue"/>: all).</summary>
-    void Wake(int* word, int count);
+    /// <summary>Wakes every process sleeping on <paramref name="word"/>.</summary>
+    void WakeAll(int* word);
 }
 
 internal static class ProcessSharedWaiter

@@ -35,9 +35,9 @@ internal sealed unsafe class FutexWaiter : IProcessSharedWaiter
         }
     }
 
-    public void Wake(int* word, int count)
+    public void WakeAll(int* word)
     {
-        if (LibC.FutexSyscall(_futexSyscall, word, LibC.FUTEX_WAKE, count, null, 0, 0) == -1)
+        if (LibC.FutexSyscall(_futexSyscall, word, LibC.FUTEX_WAKE, int.MaxValue, null, 0, 0) == -1)
         {
             int errno = Marshal.GetLastPInvokeError();
             throw new SharedMemoryException($"futex wake failed: {LibC.Describe(errno)}.");
