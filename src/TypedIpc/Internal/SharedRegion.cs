@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using TypedIpc.Platform;
@@ -20,6 +21,7 @@ internal sealed unsafe class SharedRegion : IDisposable
     public const string FilePrefix = "typedipc.";
     public const int MaxNameLength = 200;
     private const string CreatingSuffix = ".creating";
+    private const int CreationTokenHexDigits = 16;
     private static readonly SearchValues<char> NameCharacters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
 
@@ -182,7 +184,7 @@ internal sealed unsafe class SharedRegion : IDisposable
     private static SharedRegion? TryCreate(string name, string path, RegionSpec spec, QueueOptions options)
     {
         RemoveAbandonedCreations(name);
-        string temporary = $"{Directory}/.{FilePrefix}{name}.{Environment.ProcessId}.{Guid.NewGuid():N}{CreatingSuffix}";
+        string temporary = CreationPath(name, Environment.ProcessId);
         int mode = (int)options.FilePermissions;
         int fd = LibC.Open(temporary, LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, mode);
         if (fd < 0)
@@ -239,15 +241,27 @@ internal sealed unsafe class SharedRegion : IDisposable
         }
     }
 
+    /// <summary>
+    /// The private name a creator builds the region under: ".typedipc.&lt;name&gt;.&lt;pid&gt;.&lt;16 hex digits&gt;.creating".
+    /// Short enough that a 200-character queue name stays within the 255 bytes a file name may have.
+    /// </summary>
+    internal static string CreationPath(string name, int creatorPid) =>
+        $"{Directory}/.{FilePrefix}{name}.{creatorPid}.{Random.Shared.NextInt64():x16}{CreatingSuffix}";
+
     /// <summary>Removes temporary files that creators of this queue left behind when they were killed mid-way.</summary>
     private static void RemoveAbandonedCreations(string name)
     {
         string prefix = $".{FilePrefix}{name}.";
         foreach (string file in System.IO.Directory.EnumerateFiles(Directory, $"{prefix}*{CreatingSuffix}"))
         {
-            string rest = Path.GetFileName(file)[prefix.Length..];
+            // Exactly "<pid>.<16 hex digits>" between prefix and suffix: the temporary file of a queue whose name
+            // merely extends this one's ("<name>.123") has more parts and belongs to that queue's creator.
+            ReadOnlySpan<char> rest = Path.GetFileName(file.AsSpan())[prefix.Length..^CreatingSuffix.Length];
             int dot = rest.IndexOf('.');
-            if (dot > 0 && int.TryParse(rest.AsSpan(0, dot), out int pid) && pid != Environment.ProcessId
+            if (dot > 0 && rest.Length - dot - 1 == CreationTokenHexDigits
+                && ulong.TryParse(rest[(dot + 1)..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out _)
+                && int.TryParse(rest[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
+                && pid != Environment.ProcessId
                 && ProcFs.StartTimeIfRunning(pid) is null)
             {
                 LibC.Unlink(file);
