@@ -1,0 +1,296 @@
+using TypedIpc.Internal;
+using TypedIpc.Platform;
+using TypedIpc.Tests.Support;
+
+namespace TypedIpc.Tests;
+
+/// <summary>
+/// The bad-input matrix of docs/reliability.md (rows not already covered by SharedQueueArgumentTests and
+/// SharedQueueLifetimeTests): each input gets a specific exception that says what was wrong and what to do,
+/// and nothing already in the queue is lost or damaged.
+/// </summary>
+public sealed class BadInputMatrixTests : IDisposable
+{
+    private const string UnlinkAdvice = "Unlink";
+    private readonly TestQueueName _name = new("bad-input");
+
+    public void Dispose() => _name.Dispose();
+
+    [Fact]
+    public void A_zero_length_file_at_the_path_is_refused_as_corrupted_and_left_alone()
+    {
+        File.Create(_name.Path).Dispose();
+
+        var error = Assert.Throws<QueueCorruptedException>(() => SharedQueue<long>.Open(_name, maxsize: 4));
+
+        Assert.Contains("has 0 bytes, fewer than a queue header", error.Message);
+        Assert.Contains(UnlinkAdvice, error.Message);
+        Assert.Equal(0, new FileInfo(_name.Path).Length);
+    }
+
+    [Theory]
+    [InlineData(100)]
+    [InlineData(QueueHeader.Bytes + 100)]
+    public void A_truncated_region_file_is_refused_as_corrupted_and_works_again_after_Unlink(int truncatedBytes)
+    {
+        SharedQueue<long>.Open(_name, maxsize: 4).Dispose();
+        using (var file = File.Open(_name.Path, FileMode.Open))
+        {
+            file.SetLength(truncatedBytes);
+        }
+
+        var error = Assert.Throws<QueueCorruptedException>(() => SharedQueue<long>.Open(_name, maxsize: 4));
+
+        Assert.Contains($"{truncatedBytes}", error.Message);
+        Assert.Contains(UnlinkAdvice, error.Message);
+        SharedQueue<long>.Unlink(_name);
+        using var fresh = SharedQueue<long>.Open(_name, maxsize: 4);
+        fresh.Put(1);
+        Assert.Equal(1, fresh.Get());
+    }
+
+    [Fact]
+    public unsafe void A_region_with_a_wrong_magic_is_refused_as_corrupted_and_the_open_queue_keeps_its_items()
+    {
+        using var queue = SharedQueue<long>.Open(_name, maxsize: 4);
+        queue.Put(7);
+        using (var region = new RegionView(_name))
+        {
+            region.Header->Magic = 0x5551455551544F4E; // "NOTQUEUE"
+        }
+
+        var error = Assert.Throws<QueueCorruptedException>(() => SharedQueue<long>.Open(_name, maxsize: 4));
+
+        Assert.Contains("wrong magic number 0x5551455551544F4E", error.Message);
+        Assert.Contains(UnlinkAdvice, error.Message);
+        Assert.Equal(7, queue.Get());
+    }
+
+    [Fact]
+    public unsafe void A_region_of_another_layout_version_is_refused_as_a_mismatch()
+    {
+        using var queue = SharedQueue<long>.Open(_name, maxsize: 4);
+        using (var region = new RegionView(_name))
+        {
+            region.Header->LayoutVersion = QueueHeader.CurrentLayoutVersion + 1;
+        }
+
+        var error = Assert.Throws<QueueMismatchException>(() => SharedQueue<long>.Open(_name, maxsize: 4));
+
+        Assert.Contains($"layout version {QueueHeader.CurrentLayoutVersion + 1}", error.Message);
+        Assert.Contains("same TypedIpc version in every process", error.Message);
+    }
+
+    [Fact]
+    public unsafe void A_header_whose_geometry_does_not_match_the_file_is_refused_as_corrupted()
+    {
+        using var queue = SharedQueue<long>.Open(_name, maxsize: 4);
+        using (var region = new RegionView(_name))
+        {
+            region.Header->SlotCount = int.MaxValue;
+        }
+
+        var error = Assert.Throws<QueueCorruptedException>(() => SharedQueue<long>.Open(_name, maxsize: 4));
+
+        Assert.Contains("does not describe its", error.Message);
+        Assert.Contains(UnlinkAdvice, error.Message);
+    }
+
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(-1)]
+    [InlineData(QueueOptions.DefaultMaxMessageBytes + 1)]
+    public unsafe void A_slot_length_pointing_outside_the_slot_costs_that_message_only(int forgedLength)
+    {
+        using var queue = SharedQueue<long>.Open(_name, maxsize: 4);
+        queue.Put(1);
+        queue.Put(2);
+        queue.Put(3);
+        using (var region = new RegionView(_name))
+        {
+            region.Slot(0)->Length = forgedLength;
+        }
+
+        var error = Assert.Throws<MessageCorruptedException>(() => queue.Get());
+
+        Assert.Contains($"claims {forgedLength} bytes", error.Message);
+        Assert.Equal([2, 3], [queue.Get(), queue.Get()]);
+        Assert.True(queue.IsEmpty);
+    }
+
+    [Fact]
+    public unsafe void A_slot_in_an_unknown_phase_makes_Get_throw_corrupted_naming_the_slot()
+    {
+        using var queue = SharedQueue<long>.Open(_name, maxsize: 4);
+        queue.Put(1);
+        using (var region = new RegionView(_name))
+        {
+            region.Slot(0)->State = SlotState.MakeState(0, (SlotPhase)7, 0);
+        }
+
+        var error = Assert.Throws<QueueCorruptedException>(() => queue.Get(timeout: TimeSpan.FromSeconds(1)));
+
+        Assert.Contains("slot 0 holds an unknown phase", error.Message);
+        Assert.Contains(UnlinkAdvice, error.Message);
+    }
+
+    [Fact]
+    public void A_NaN_timeout_cannot_even_be_formed_as_a_TimeSpan()
+    {
+        Assert.Throws<ArgumentException>(() => TimeSpan.FromMilliseconds(double.NaN));
+        Assert.Throws<OverflowException>(() => TimeSpan.FromMilliseconds(double.PositiveInfinity));
+    }
+
+    [Fact]
+    public async Task A_huge_finite_timeout_waits_like_an_unlimited_one_and_still_wakes()
+    {
+        using var queue = SharedQueue<long>.Open(_name, maxsize: 4);
+        using var sleeper = new RegionView(_name);
+        TimeSpan huge = TimeSpan.MaxValue - TimeSpan.FromTicks(1);
+
+        Task<long> blockedGet = Task.Run(() => queue.Get(timeout: huge));
+        RegionView.WaitUntil(() => sleeper.GetWaiters == 1, "the Get sleeps in the kernel");
+        queue.Put(5, timeout: huge);
+
+        Assert.Equal(5, await blockedGet.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void Minus_one_millisecond_is_Timeout_InfiniteTimeSpan_and_waits_without_limit()
+    {
+        using var queue = SharedQueue<long>.Open(_name, maxsize: 1);
+
+        queue.Put(1, timeout: TimeSpan.FromMilliseconds(-1));
+
+        Assert.Equal(1, queue.Get(timeout: TimeSpan.FromMilliseconds(-1)));
+    }
+
+    [Fact]
+    public void A_negative_SpinDuration_is_refused()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(
+            () => SharedQueue<long>.Open(_name, maxsize: 1, new QueueOptions { SpinDuration = TimeSpan.FromTicks(-1) }));
+
+        Assert.Contains("SpinDuration", error.Message);
+        Assert.False(File.Exists(_name.Path));
+    }
+
+    [Fact]
+    public void A_CapacityBytes_beyond_MaxMaxSize_slots_is_refused()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(
+            () => SharedQueue<long>.Open(_name, maxsize: 0, new QueueOptions { CapacityBytes = long.MaxValue }));
+
+        Assert.Contains("CapacityBytes must hold 1 to", error.Message);
+        Assert.False(File.Exists(_name.Path));
+    }
+
+    [Fact]
+    public void A_null_name_throws_ArgumentNullException()
+    {
+        Assert.Throws<ArgumentNullException>(() => SharedQueue<long>.Open(null!));
+        Assert.Throws<ArgumentNullException>(() => SharedQueue<long>.Unlink(null!));
+    }
+
+    [Theory]
+    [InlineData("../../etc/passwd")]
+    [InlineData("a/b")]
+    [InlineData("")]
+    public void Unlink_validates_the_name_and_deletes_nothing_outside_the_queue_files(string name)
+    {
+        var error = Assert.Throws<ArgumentException>(() => SharedQueue<long>.Unlink(name));
+
+        Assert.Contains("A-Z, a-z, 0-9", error.Message);
+    }
+
+    [Fact]
+    public void A_name_of_exactly_200_characters_is_accepted()
+    {
+        string name = $"{_name.Value}.{new string('x', 200 - _name.Value.Length - 1)}";
+        try
+        {
+            using var queue = SharedQueue<long>.Open(name, maxsize: 1);
+
+            Assert.Equal(200, queue.Name.Length);
+        }
+        finally
+        {
+            File.Delete(SharedRegion.PathFor(name));
+        }
+    }
+
+    [Fact]
+    public void A_directory_at_the_path_is_refused_with_the_operating_system_reason()
+    {
+        Directory.CreateDirectory(_name.Path);
+        try
+        {
+            var error = Assert.Throws<SharedMemoryException>(() => SharedQueue<long>.Open(_name, maxsize: 1));
+
+            Assert.Contains("Is a directory", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(_name.Path);
+        }
+    }
+
+    [Fact]
+    public void Nowait_and_Try_calls_after_Dispose_throw_ObjectDisposed()
+    {
+        var queue = SharedQueue<long>.Open(_name, maxsize: 1);
+        queue.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => queue.PutNowait(1));
+        Assert.Throws<ObjectDisposedException>(() => queue.GetNowait());
+        Assert.Throws<ObjectDisposedException>(() => queue.TryPut(1));
+        Assert.Throws<ObjectDisposedException>(() => queue.TryGet(out _));
+        Assert.Throws<ObjectDisposedException>(() => queue.IsEmpty);
+    }
+
+    [Fact]
+    public void Dev_shm_too_small_at_creation_throws_SharedMemory_and_leaves_no_file()
+    {
+        // A region larger than the whole of /dev/shm: the creator's posix_fallocate fails with ENOSPC at once.
+        var options = new QueueOptions { MaxMessageBytes = QueueOptions.MaxMaxMessageBytes };
+        long stride = QueueGeometry.StrideFor(options.MaxMessageBytes);
+        long devShmBytes = new DriveInfo(SharedRegion.Directory).TotalSize;
+        Assert.True(devShmBytes > 0, "/dev/shm reports no size limit; this test needs a size-limited tmpfs.");
+        int maxsize = (int)Math.Min(SharedQueue<long>.MaxMaxSize, devShmBytes / stride + 16);
+
+        var error = Assert.Throws<SharedMemoryException>(() => SharedQueue<long>.Open(_name, maxsize, options));
+
+        Assert.Contains("not enough space in /dev/shm", error.Message);
+        Assert.Contains("lower maxsize", error.Message);
+        Assert.False(File.Exists(_name.Path));
+        Assert.Empty(Directory.EnumerateFiles(SharedRegion.Directory, $".typedipc.{_name.Value}.*"));
+    }
+
+    [Fact]
+    public unsafe void A_full_process_table_of_live_processes_is_refused_with_advice()
+    {
+        using var queue = SharedQueue<long>.Open(_name, maxsize: 1);
+        using var region = new RegionView(_name);
+        var forged = new List<int>();
+        for (int i = 0; i < QueueGeometry.ProcessTableCapacity; i++)
+        {
+            if (region.Entry(i)->Identity == 0)
+            {
+                region.Entry(i)->Identity = ProcessIdentity.Current;
+                forged.Add(i);
+            }
+        }
+
+        var error = Assert.Throws<SharedMemoryException>(() => SharedQueue<long>.Open(_name, maxsize: 1));
+
+        Assert.Contains("1024 queue instances are already attached", error.Message);
+        Assert.Contains("Dispose queue instances you no longer use", error.Message);
+        foreach (int i in forged)
+        {
+            region.Entry(i)->Identity = 0;
+        }
+
+        queue.Put(1);
+        Assert.Equal(1, queue.Get());
+    }
+}

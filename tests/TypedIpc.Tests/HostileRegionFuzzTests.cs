@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using CsCheck;
+using TypedIpc.Internal;
+using TypedIpc.Tests.Support;
+
+namespace TypedIpc.Tests;
+
+/// <summary>
+/// A hostile writer with access to the mapping scribbles over the header, the process table and the slots of a
+/// live queue, between operations with short timeouts. Each operation must return, throw a TypedIpcException, or
+/// time out as asked: none may crash the process (a read outside the mapping would), hang, or throw anything else.
+/// </summary>
+public sealed class HostileRegionFuzzTests
+{
+    private const int MaxSize = 4;
+    private const int Iterations = 2000;
+    private static readonly QueueOptions Options = new() { MaxMessageBytes = 64, SpinDuration = TimeSpan.Zero };
+    private static readonly TimeSpan OperationTimeout = TimeSpan.FromMilliseconds(5);
+
+    // Generous against a loaded machine, yet far below "forever": an operation that exceeds it did not time out as asked.
+    private static readonly TimeSpan Overrun = TimeSpan.FromSeconds(3);
+
+    private static readonly QueueGeometry Geometry = new(MaxSize, QueueGeometry.StrideFor(Options.MaxMessageBytes), Options.MaxMessageBytes, MaxSize);
+
+    private abstract record Step;
+
+    /// <summary>Random bytes at a random offset of the region.</summary>
+    private sealed record Scribble(int Offset, byte[] Bytes) : Step;
+
+    /// <summary>A plausible but forged State word: near the current head, any phase, any owner.</summary>
+    private sealed record ForgeSlotState(int Slot, int SequenceFromHead, int Phase, int Owner) : Step;
+
+    /// <summary>Head or Tail moved by a forged amount.</summary>
+    private sealed record ForgePosition(bool Tail, long Delta) : Step;
+
+    private sealed record Operation(OperationKind Kind, int MessageLength) : Step;
+
+    private enum OperationKind
+    {
+        Put,
+        Get,
+        TryPut,
+        TryGet,
+        Count,
+        OpenAnother,
+    }
+
+    private static readonly Gen<Step> StepGen = Gen.Frequency(
+        (3, Gen.Select(Gen.Int[0, QueueHeader.Bytes - 1], Gen.Byte.Array[1, 16], (offset, bytes) => (Step)new Scribble(offset, bytes))),
+        (1, Gen.Select(Gen.Int[QueueHeader.Bytes, (int)QueueGeometry.SlotsOffset - 1], Gen.Byte.Array[1, 16], (offset, bytes) => (Step)new Scribble(offset, bytes))),
+        (3, Gen.Select(Gen.Int[(int)QueueGeometry.SlotsOffset, (int)Geometry.RegionBytes - 1], Gen.Byte.Array[1, 16], (offset, bytes) => (Step)new Scribble(offset, bytes))),
+        (3, Gen.Select(Gen.Int[0, MaxSize - 1], Gen.Int[-2 * MaxSize, 2 * MaxSize], Gen.Int[0, 7], Gen.OneOf(Gen.Int[0, 4], Gen.Int[0, (1 << 29) - 1]))
+            .Select((slot, sequence, phase, owner) => (Step)new ForgeSlotState(slot, sequence, phase, owner))),
+        (1, Gen.Select(Gen.Bool, Gen.OneOf(Gen.Long[-10, 10], Gen.Long), (tail, delta) => (Step)new ForgePosition(tail, delta))),
+        (8, Gen.Select(Gen.Enum<OperationKind>(), Gen.Int[0, 80], (kind, length) => (Step)new Operation(kind, length))));
+
+    [Fact]
+    public void Operations_on_a_scribbled_region_return_throw_TypedIpc_exceptions_or_time_out_as_asked()
+    {
+        Gen.Select(Gen.Int[0, MaxSize], StepGen.Array[1, 24])
+            .Sample((initialItems, steps) => RunAgainstScribbledRegion(initialItems, steps), iter: Iterations, threads: 1);
+    }
+
+    private static unsafe void RunAgainstScribbledRegion(int initialItems, Step[] steps)
+    {
+        using var name = new TestQueueName("fuzz");
+        using var queue = SharedQueue<string>.Open(name, MaxSize, Options);
+        for (int i = 0; i < initialItems; i++)
+        {
+            queue.Put($"item {i}");
+        }
+
+        using var region = new RegionView(name);
+        var bytes = (byte*)region.Header;
+        foreach (Step step in steps)
+        {
+            switch (step)
+            {
+                case Scribble scribble:
+                    int length = (int)Math.Min(scribble.Bytes.Length, Geometry.RegionBytes - scribble.Offset);
+                    scribble.Bytes.AsSpan(0, length).CopyTo(new Span<byte>(bytes + scribble.Offset, length));
+                    break;
+                case ForgeSlotState forged:
+                    uint sequence = (uint)(region.Header->Head + forged.SequenceFromHead);
+                    // Located with the geometry the queue was created with: the header's copy may be scribbled already.
+                    var slot = (SlotHeader*)(bytes + QueueGeometry.SlotsOffset + (long)forged.Slot * Geometry.SlotStride);
+                    slot->State = SlotState.MakeState(sequence, (SlotPhase)forged.Phase, (uint)forged.Owner);
+                    break;
+                case ForgePosition position:
+                    ref long counter = ref position.Tail ? ref region.Header->Tail : ref region.Header->Head;
+                    counter += position.Delta;
+                    break;
+                case Operation operation:
+                    RunWithinTimeout(queue, name, operation);
+                    break;
+            }
+        }
+    }
+
+    private static void RunWithinTimeout(SharedQueue<string> queue, string name, Operation operation)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            switch (operation.Kind)
+            {
+                case OperationKind.Put:
+                    queue.Put(new string('m', operation.MessageLength), timeout: OperationTimeout);
+                    break;
+                case OperationKind.Get:
+                    queue.Get(timeout: OperationTimeout);
+                    break;
+                case OperationKind.TryPut:
+                    queue.TryPut(new string('m', operation.MessageLength));
+                    break;
+                case OperationKind.TryGet:
+                    queue.TryGet(out _);
+                    break;
+                case OperationKind.Count:
+                    Assert.InRange(queue.Count, 0, MaxSize);
+                    break;
+                case OperationKind.OpenAnother:
+                    using (var another = SharedQueue<string>.Open(name, MaxSize, Options))
+                    {
+                        another.TryGet(out _);
+                    }
+
+                    break;
+            }
+        }
+        catch (TypedIpcException)
+        {
+            // Failing with a TypedIpc exception is an allowed outcome on a region a hostile writer scribbled over.
+        }
+
+        Assert.True(clock.Elapsed < OperationTimeout + Overrun, $"{operation} took {clock.Elapsed}, asked to give up after {OperationTimeout}.");
+    }
+}

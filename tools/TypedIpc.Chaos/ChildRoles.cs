@@ -1,0 +1,106 @@
+using System.Diagnostics;
+
+namespace TypedIpc.Chaos;
+
+/// <summary>The code that runs in the child processes the supervisors start (this program again, in a role).</summary>
+public static class ChildRoles
+{
+    public const string Producer = "producer";
+    public const string Consumer = "consumer";
+    public const string Opener = "opener";
+    public const string StressProducer = "stress-producer";
+    public const string StressConsumer = "stress-consumer";
+
+    /// <summary>Runs the role named by <paramref name="arguments"/>[0]; returns the process exit code.</summary>
+    public static int Run(string[] arguments)
+    {
+        string role = arguments[0];
+        string queueName = arguments[1];
+        int maxsize = int.Parse(arguments[2]);
+        switch (role)
+        {
+            case Producer:
+                Produce(queueName, maxsize, RunDirectory.Existing(arguments[3]), id: int.Parse(arguments[4]));
+                return 0;
+            case Consumer:
+                Consume(queueName, maxsize, RunDirectory.Existing(arguments[3]), id: int.Parse(arguments[4]));
+                return 0;
+            case Opener:
+                using (var queue = SharedQueue<ChaosMessage>.Open(queueName, maxsize, ChaosMessage.QueueOptions))
+                {
+                    queue.Put(ChaosMessage.Create(0, Environment.ProcessId));
+                }
+
+                return 0;
+            case StressProducer:
+                StressRun.Produce(queueName, maxsize, producer: int.Parse(arguments[3]), count: long.Parse(arguments[4]));
+                return 0;
+            case StressConsumer:
+                StressRun.Consume(queueName, maxsize, resultPath: arguments[3], producers: int.Parse(arguments[4]), perProducer: long.Parse(arguments[5]));
+                return 0;
+            default:
+                Console.Error.WriteLine($"unknown role '{role}'");
+                return 2;
+        }
+    }
+
+    // Puts as fast as the queue takes messages (so that consumers are busy, and a kill often lands inside a Get)
+    // and logs each sequence once its Put has returned.
+    private static void Produce(string queueName, int maxsize, RunDirectory run, int id)
+    {
+        using var control = ControlBlock.Open(run.ControlFile);
+        using var queue = SharedQueue<ChaosMessage>.Open(queueName, maxsize, ChaosMessage.QueueOptions);
+        using var log = new AppendLog(run.ProducerLog(id));
+        Span<byte> record = stackalloc byte[ProducerRecord.Bytes];
+        long sequence = 0;
+        while (!control.Stopping)
+        {
+            if (control.ProducersPaused)
+            {
+                Thread.Sleep(1);
+                continue;
+            }
+
+            queue.Put(ChaosMessage.Create(id, sequence));
+            ProducerRecord.Write(record, sequence);
+            log.Append(record);
+            sequence++;
+        }
+    }
+
+    // Gets until a stop message arrives and logs every message before getting the next.
+    private static void Consume(string queueName, int maxsize, RunDirectory run, int id)
+    {
+        using var control = ControlBlock.Open(run.ControlFile);
+        using var queue = SharedQueue<ChaosMessage>.Open(queueName, maxsize, ChaosMessage.QueueOptions);
+        using var log = new AppendLog(run.ConsumerLog(id));
+        Span<byte> record = stackalloc byte[ConsumerRecord.Bytes];
+        while (true)
+        {
+            if (control.ConsumersPaused)
+            {
+                Thread.Sleep(1);
+                continue;
+            }
+
+            ConsumerRecord received;
+            try
+            {
+                ChaosMessage message = queue.Get();
+                if (message.IsStop)
+                {
+                    return;
+                }
+
+                received = new ConsumerRecord(message.Producer, message.IsIntact(), message.Sequence, Stopwatch.GetTimestamp());
+            }
+            catch (MessageCorruptedException)
+            {
+                received = ConsumerRecord.Unreadable(Stopwatch.GetTimestamp());
+            }
+
+            received.Write(record);
+            log.Append(record);
+        }
+    }
+}
