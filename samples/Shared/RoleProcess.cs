@@ -26,10 +26,9 @@ internal sealed class RoleProcess : IDisposable
 
         // Under `dotnet run` or a published app the process is this program's own executable; under `dotnet app.dll`
         // it is the dotnet host, which needs the program's assembly as its first argument.
-        string entryAssembly = Assembly.GetEntryAssembly()!.Location;
-        if (Path.GetFileNameWithoutExtension(start.FileName) != Path.GetFileNameWithoutExtension(entryAssembly))
+        if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet")
         {
-            start.ArgumentList.Add(entryAssembly);
+            start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
         }
 
         foreach (string argument in arguments)
