@@ -43,9 +43,31 @@ public sealed class IpcQueueUsageAnalyzerTests
         """);
 
     [Fact]
+    public Task PartialTypeInPartialContainersHasNoDiagnostic() => Verifier.VerifyAsync(Usings + """
+        public static partial class Outer
+        {
+            public partial class Inner
+            {
+                [IpcQueue, MemoryPackable]
+                public partial record struct Job(string Path);
+            }
+        }
+        """);
+
+    [Fact]
     public Task NotMemoryPackable() => Verifier.VerifyAsync(Usings + """
         [IpcQueue]
         public partial record {|TIPC102:Job|}(string Path);
+        """);
+
+    [Fact]
+    public Task MemoryPackableWithArgumentsHasNoDiagnostic() => Verifier.VerifyAsync(Usings + """
+        [IpcQueue, MemoryPackable(GenerateType.VersionTolerant)]
+        public partial class Job
+        {
+            [MemoryPackOrder(0)]
+            public string Path { get; set; } = "";
+        }
         """);
 
     [Fact]
@@ -61,6 +83,14 @@ public sealed class IpcQueueUsageAnalyzerTests
             [IpcQueue, MemoryPackable]
             public partial record {|TIPC103:Job|}(string Path);
         }
+        """);
+
+    [Fact]
+    public Task NonGenericTypeWithGenericMembersHasNoDiagnostic() => Verifier.VerifyAsync(Usings + """
+        using System.Collections.Generic;
+
+        [IpcQueue, MemoryPackable]
+        public partial record Batch(List<string> Paths, Dictionary<string, int> Priorities);
         """);
 
     [Theory]
