@@ -27,12 +27,11 @@ internal sealed unsafe class SharedRegion : IDisposable
 
     private nint _address;
 
-    private SharedRegion(nint address, long length, QueueGeometry geometry, bool created)
+    private SharedRegion(nint address, long length, QueueGeometry geometry)
     {
         _address = address;
         Length = length;
         Geometry = geometry;
-        Created = created;
     }
 
     public byte* Base => (byte*)_address;
@@ -41,8 +40,6 @@ internal sealed unsafe class SharedRegion : IDisposable
 
     public QueueGeometry Geometry { get; }
 
-    /// <summary>True when this call created the region rather than attaching to an existing one.</summary>
-    public bool Created { get; }
 
     public static string PathFor(string name) => $"{Directory}/{FilePrefix}{name}";
 
@@ -163,7 +160,7 @@ internal sealed unsafe class SharedRegion : IDisposable
             }
 
             nint address = Map(fd, (long)stat.Size, path);
-            var region = new SharedRegion(address, (long)stat.Size, spec.Geometry, created: false);
+            var region = new SharedRegion(address, (long)stat.Size, spec.Geometry);
             try
             {
                 Validate(name, path, (QueueHeader*)address, (long)stat.Size, spec);
@@ -225,7 +222,7 @@ internal sealed unsafe class SharedRegion : IDisposable
                 throw new SharedMemoryException($"cannot publish queue '{name}' at {path}: {LibC.Describe(errno)}.");
             }
 
-            var region = new SharedRegion(address, length, spec.Geometry, created: true);
+            var region = new SharedRegion(address, length, spec.Geometry);
             address = 0;
             return region;
         }

@@ -57,10 +57,7 @@ internal static unsafe partial class LibC
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     public struct Statx
     {
-        [FieldOffset(16)] public uint NLink;
         [FieldOffset(20)] public uint Uid;
-        [FieldOffset(24)] public uint Gid;
-        [FieldOffset(28)] public ushort Mode;
         [FieldOffset(40)] public ulong Size;
     }
 
