@@ -162,7 +162,10 @@ internal sealed unsafe class QueueProtocol
             "processes are alive. Dispose queue instances you no longer use, or share one instance between threads.");
     }
 
-    /// <summary>Gives the entry back and wakes this process's own sleepers so that they see the queue closing.</summary>
+    /// <summary>
+    /// Marks this instance closing and wakes every sleeper (others re-check and sleep again), so that calls blocked
+    /// on this instance end with <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void BeginClose()
     {
         _closing = true;
@@ -170,6 +173,7 @@ internal sealed unsafe class QueueProtocol
         WakeAll(&_header->SlotsReleased);
     }
 
+    /// <summary>Gives this instance's process-table entry back; only once no call of this instance runs.</summary>
     public void Unregister()
     {
         if (_entryIndex >= 0)
