@@ -56,16 +56,14 @@ public sealed class PeerProcess : IDisposable
     /// <summary>Waits for the peer's first line of output (its "I am ready" signal).</summary>
     public string WaitForFirstLine()
     {
-        Task exited = _process.WaitForExitAsync();
-        Task first = Task.WhenAny(_firstLine.Task, exited).Result;
-        if (first != _firstLine.Task && !_firstLine.Task.IsCompleted)
-        {
-            throw new InvalidOperationException($"peer {Id} exited with {_process.ExitCode} before printing anything. stderr: {Errors}");
-        }
-
-        if (!_firstLine.Task.Wait(DefaultExitTimeout))
+        if (Task.WaitAny([_firstLine.Task, _process.WaitForExitAsync()], DefaultExitTimeout) < 0)
         {
             throw new TimeoutException($"peer {Id} printed nothing within {DefaultExitTimeout}. stderr: {Errors}");
+        }
+
+        if (!_firstLine.Task.IsCompleted)
+        {
+            throw new InvalidOperationException($"peer {Id} exited with {_process.ExitCode} before printing anything. stderr: {Errors}");
         }
 
         return _firstLine.Task.Result;
