@@ -13,9 +13,13 @@ public class TypedIpcException : Exception
 public sealed class QueueFullException : TypedIpcException
 {
     /// <summary>Creates the exception.</summary>
-    public QueueFullException(string message) : base(message)
+    public QueueFullException(string message, int itemsPut = 0) : base(message)
     {
+        ItemsPut = itemsPut;
     }
+
+    /// <summary>For <c>PutMany</c>: how many of its items went in (always a prefix) before the wait ended; 0 for <c>Put</c>.</summary>
+    public int ItemsPut { get; }
 }
 
 /// <summary>A get found the queue empty and could not wait (<c>block: false</c>) or waited out its timeout (Python's <c>queue.Empty</c>).</summary>
@@ -60,9 +64,17 @@ public sealed class MessageTooLargeException : TypedIpcException
 public sealed class MessageCorruptedException : TypedIpcException
 {
     /// <summary>Creates the exception.</summary>
-    public MessageCorruptedException(string message, Exception? innerException = null) : base(message, innerException)
+    public MessageCorruptedException(string message, Exception? innerException = null, int itemsDelivered = 0)
+        : base(message, innerException)
     {
+        ItemsDelivered = itemsDelivered;
     }
+
+    /// <summary>
+    /// For <c>GetMany</c>: how many good items of the same batch were written to the front of its destination
+    /// (they are taken from the queue; read them before you go on); 0 for <c>Get</c>.
+    /// </summary>
+    public int ItemsDelivered { get; }
 }
 
 /// <summary>The shared-memory file of a queue is not a valid TypedIpc region (truncated, foreign or damaged).</summary>

@@ -14,7 +14,7 @@ namespace TypedIpc;
 /// Messages are serialized with MemoryPack. All members are thread-safe.
 /// </summary>
 /// <typeparam name="T">A type MemoryPack can serialize (a <c>[MemoryPackable]</c> type, a primitive, a string, ...).</typeparam>
-public sealed class SharedQueue<T> : IDisposable
+public sealed class SharedQueue<T> : IIpcQueue<T>
 {
     /// <summary>The largest <c>maxsize</c> a queue accepts: 16,777,216 items.</summary>
     public const int MaxMaxSize = 1 << 24;
@@ -114,9 +114,10 @@ public sealed class SharedQueue<T> : IDisposable
     /// <exception cref="QueueFullException">No room before the timeout, or at once when not blocking.</exception>
     /// <exception cref="MessageTooLargeException">The item serializes to more than <see cref="QueueOptions.MaxMessageBytes"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
-    public void Put(T item, bool block = true, TimeSpan? timeout = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was put.</exception>
+    public void Put(T item, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        if (!TryPutWithin(item, WaitLimit.From(block, timeout)))
+        if (!TryPutWithin(item, WaitLimit.From(block, timeout), cancellationToken))
         {
             throw new QueueFullException(block
                 ? $"queue '{Name}' stayed full ({Capacity} items) for the whole timeout of {timeout!.Value.TotalMilliseconds:0.###} ms."
@@ -131,9 +132,10 @@ public sealed class SharedQueue<T> : IDisposable
     /// <exception cref="QueueEmptyException">No item before the timeout, or at once when not blocking.</exception>
     /// <exception cref="MessageCorruptedException">The front item could not be read; it is removed and the next get works.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
-    public T Get(bool block = true, TimeSpan? timeout = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+    public T Get(bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        if (!TryGetWithin(WaitLimit.From(block, timeout), out T? item))
+        if (!TryGetWithin(WaitLimit.From(block, timeout), cancellationToken, out T? item))
         {
             throw new QueueEmptyException(block
                 ? $"queue '{Name}' stayed empty for the whole timeout of {timeout!.Value.TotalMilliseconds:0.###} ms."
@@ -152,10 +154,42 @@ public sealed class SharedQueue<T> : IDisposable
     public T GetNowait() => Get(block: false);
 
     /// <summary>Puts without waiting; false when the queue is full.</summary>
-    public bool TryPut(T item) => TryPutWithin(item, WaitLimit.NoWait);
+    public bool TryPut(T item) => TryPutWithin(item, WaitLimit.NoWait, CancellationToken.None);
 
     /// <summary>Gets without waiting; false when the queue is empty.</summary>
-    public bool TryGet([MaybeNullWhen(false)] out T item) => TryGetWithin(WaitLimit.NoWait, out item);
+    public bool TryGet([MaybeNullWhen(false)] out T item) => TryGetWithin(WaitLimit.NoWait, CancellationToken.None, out item);
+
+    /// <inheritdoc />
+    public void PutMany(ReadOnlySpan<T> items, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        WaitLimit limit = WaitLimit.From(block, timeout);
+        for (int i = 0; i < items.Length; i++)
+        {
+            if (!TryPutWithin(items[i], limit, cancellationToken))
+            {
+                throw new QueueFullException(
+                    $"queue '{Name}' stayed full ({Capacity} items): {i} of the {items.Length} items went in.", i);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public int GetMany(Span<T> destination, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        if (destination.IsEmpty)
+        {
+            return 0;
+        }
+
+        destination[0] = Get(block, timeout, cancellationToken);
+        int count = 1;
+        while (count < destination.Length && TryGet(out T? item))
+        {
+            destination[count++] = item;
+        }
+
+        return count;
+    }
 
     /// <summary>
     /// Releases this process's mapping of the queue. Calls blocked on this instance in other threads end with
@@ -174,12 +208,12 @@ public sealed class SharedQueue<T> : IDisposable
         _region.Dispose();
     }
 
-    private bool TryPutWithin(T item, WaitLimit limit)
+    private bool TryPutWithin(T item, WaitLimit limit, CancellationToken cancellationToken)
     {
         EnterCall();
         try
         {
-            return _protocol.Write(Serialize(item), limit);
+            return _protocol.Write(Serialize(item), limit, cancellationToken);
         }
         finally
         {
@@ -187,12 +221,12 @@ public sealed class SharedQueue<T> : IDisposable
         }
     }
 
-    private bool TryGetWithin(WaitLimit limit, [MaybeNullWhen(false)] out T item)
+    private bool TryGetWithin(WaitLimit limit, CancellationToken cancellationToken, [MaybeNullWhen(false)] out T item)
     {
         EnterCall();
         try
         {
-            if (!_protocol.BeginRead(limit, out QueueProtocol.ReadClaim claim))
+            if (!_protocol.BeginRead(limit, cancellationToken, out QueueProtocol.ReadClaim claim))
             {
                 item = default;
                 return false;

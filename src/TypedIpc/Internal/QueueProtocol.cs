@@ -91,9 +91,10 @@ internal sealed unsafe class QueueProtocol
     }
 
     /// <summary>Where one blocked call stands: its deadline, fixed when it first has to wait, and its spinning.</summary>
-    private struct WaitState(WaitLimit limit)
+    private struct WaitState(WaitLimit limit, CancellationToken cancellationToken)
     {
         public readonly WaitLimit Limit = limit;
+        public readonly CancellationToken CancellationToken = cancellationToken;
         public long Deadline;
         public long BlockedSince;
         public long LastLivenessCheck;
@@ -169,6 +170,11 @@ internal sealed unsafe class QueueProtocol
     public void BeginClose()
     {
         _closing = true;
+        WakeSleepers();
+    }
+
+    private void WakeSleepers()
+    {
         WakeAll(&_header->ItemsPublished);
         WakeAll(&_header->SlotsReleased);
     }
@@ -225,10 +231,10 @@ internal sealed unsafe class QueueProtocol
     // ───────────────────────────── producer ─────────────────────────────
 
     /// <summary>Copies <paramref name="payload"/> into the queue; false when it stayed full for the whole wait.</summary>
-    public bool Write(ReadOnlySpan<byte> payload, WaitLimit limit)
+    public bool Write(ReadOnlySpan<byte> payload, WaitLimit limit, CancellationToken cancellationToken)
     {
         Debug.Assert(payload.Length <= _maxMessageBytes);
-        var wait = new WaitState(limit);
+        var wait = new WaitState(limit, cancellationToken);
         while (true)
         {
             if (TryWrite(payload, out Blocker blocker))
@@ -294,9 +300,9 @@ internal sealed unsafe class QueueProtocol
     }
 
     /// <summary>Claims the oldest message; false when the queue stayed empty for the whole wait.</summary>
-    public bool BeginRead(WaitLimit limit, out ReadClaim claim)
+    public bool BeginRead(WaitLimit limit, CancellationToken cancellationToken, out ReadClaim claim)
     {
-        var wait = new WaitState(limit);
+        var wait = new WaitState(limit, cancellationToken);
         while (true)
         {
             if (TryBeginRead(out claim, out Blocker blocker))
@@ -396,6 +402,7 @@ internal sealed unsafe class QueueProtocol
     private bool AwaitChange(Blocker blocker, Side side, ref WaitState wait)
     {
         ThrowIfClosing();
+        wait.CancellationToken.ThrowIfCancellationRequested();
         long now = Stopwatch.GetTimestamp();
         if (wait.BlockedSince == 0)
         {
@@ -434,11 +441,11 @@ internal sealed unsafe class QueueProtocol
             sleepTicks = sleepTicks < 0 ? _livenessPollTicks : Math.Min(sleepTicks, _livenessPollTicks);
         }
 
-        Sleep(blocker, side, sleepTicks < 0 ? -1 : StopwatchTicksToNanoseconds(sleepTicks));
+        Sleep(blocker, side, sleepTicks < 0 ? -1 : StopwatchTicksToNanoseconds(sleepTicks), wait.CancellationToken);
         return true;
     }
 
-    private void Sleep(Blocker blocker, Side side, long timeoutNanoseconds)
+    private void Sleep(Blocker blocker, Side side, long timeoutNanoseconds, CancellationToken cancellationToken)
     {
         ref ProcessEntry entry = ref _processTable[_entryIndex];
         int* word = side == Side.Consumer ? &_header->ItemsPublished : &_header->SlotsReleased;
@@ -450,9 +457,12 @@ internal sealed unsafe class QueueProtocol
         Interlocked.Increment(ref globalWaiters);
         Interlocked.Increment(ref ownWaiters);
         int wakeCount = Volatile.Read(ref *word);
-        if (Volatile.Read(ref blocker.Slot->State) == blocker.Observed && !_closing)
+        using (cancellationToken.UnsafeRegister(static state => ((QueueProtocol)state!).WakeSleepers(), this))
         {
-            _waiter.Wait(word, wakeCount, timeoutNanoseconds);
+            if (Volatile.Read(ref blocker.Slot->State) == blocker.Observed && !_closing && !cancellationToken.IsCancellationRequested)
+            {
+                _waiter.Wait(word, wakeCount, timeoutNanoseconds);
+            }
         }
 
         Interlocked.Decrement(ref ownWaiters);

@@ -1,0 +1,75 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace TypedIpc;
+
+/// <summary>
+/// A typed queue between processes with the semantics of Python's <c>multiprocessing.Queue</c>: the one contract
+/// that <see cref="SharedQueue{T}"/>, every queue the <c>[IpcQueue]</c> generator writes, and the other backends
+/// implement. Take it as a dependency to run the same code on any backend, or to fake a queue in a test.
+/// </summary>
+/// <typeparam name="T">The message type.</typeparam>
+public interface IIpcQueue<T> : IDisposable
+{
+    /// <summary>The queue's name.</summary>
+    string Name { get; }
+
+    /// <summary>The item bound given at creation (Python's <c>maxsize</c>); 0 means bounded only by the backend's capacity.</summary>
+    int MaxSize { get; }
+
+    /// <summary>How many items fit: <see cref="MaxSize"/>, or for an "unbounded" queue what the backend's capacity holds.</summary>
+    int Capacity { get; }
+
+    /// <summary>The approximate number of items in the queue (Python's <c>qsize()</c>).</summary>
+    int Count { get; }
+
+    /// <summary>
+    /// Puts <paramref name="item"/> at the end of the queue. With <paramref name="block"/> true (the default) it waits
+    /// for room, forever or at most <paramref name="timeout"/>; with <paramref name="block"/> false it does not wait
+    /// and ignores the timeout.
+    /// </summary>
+    /// <exception cref="QueueFullException">No room before the timeout, or at once when not blocking.</exception>
+    /// <exception cref="MessageTooLargeException">The item serializes to more than the queue's per-message limit.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was put.</exception>
+    void Put(T item, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes and returns the item at the front of the queue. With <paramref name="block"/> true (the default) it waits
+    /// for an item, forever or at most <paramref name="timeout"/>; with <paramref name="block"/> false it does not wait.
+    /// </summary>
+    /// <exception cref="QueueEmptyException">No item before the timeout, or at once when not blocking.</exception>
+    /// <exception cref="MessageCorruptedException">The front item could not be read; it is removed and the next get works.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+    T Get(bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Puts every item of <paramref name="items"/>, in order, waiting for room as <see cref="Put"/> does. When the
+    /// wait ends first, <see cref="QueueFullException"/> says how many of them went in (a prefix of <paramref name="items"/>).
+    /// </summary>
+    /// <exception cref="QueueFullException">Not all items fit before the timeout (or at once when not blocking).</exception>
+    /// <exception cref="MessageTooLargeException">An item serializes to more than the per-message limit; the items before it went in.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; the exception's data says how many went in.</exception>
+    void PutMany(ReadOnlySpan<T> items, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Waits for the first item as <see cref="Get"/> does, then takes whatever else is ready, up to
+    /// <paramref name="destination"/>'s length. Returns how many items it wrote to the front of <paramref name="destination"/>.
+    /// </summary>
+    /// <exception cref="QueueEmptyException">No item before the timeout, or at once when not blocking.</exception>
+    /// <exception cref="MessageCorruptedException">A taken item could not be read; the others are in <paramref name="destination"/> (see <see cref="MessageCorruptedException.ItemsDelivered"/>).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+    int GetMany(Span<T> destination, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Puts without waiting (Python's <c>put_nowait</c>).</summary>
+    /// <exception cref="QueueFullException">The queue is full.</exception>
+    void PutNowait(T item);
+
+    /// <summary>Gets without waiting (Python's <c>get_nowait</c>).</summary>
+    /// <exception cref="QueueEmptyException">The queue is empty.</exception>
+    T GetNowait();
+
+    /// <summary>Puts without waiting; false when the queue is full.</summary>
+    bool TryPut(T item);
+
+    /// <summary>Gets without waiting; false when the queue is empty.</summary>
+    bool TryGet([MaybeNullWhen(false)] out T item);
+}
