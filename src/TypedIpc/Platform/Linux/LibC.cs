@@ -19,6 +19,7 @@ internal static unsafe partial class LibC
     public const int O_RDWR = 0x2;
     public const int O_CREAT = 0x40;
     public const int O_EXCL = 0x80;
+    public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
 
     /// <summary>O_NOFOLLOW differs between architectures (x86-64: 0400000, arm64: 0100000).</summary>
@@ -46,6 +47,29 @@ internal static unsafe partial class LibC
     public const int FUTEX_WAIT = 0;
     public const int FUTEX_WAKE = 1;
 
+    public const int F_OFD_GETLK = 36;
+    public const int F_OFD_SETLK = 37;
+    public const short F_WRLCK = 1;
+    public const short F_UNLCK = 2;
+    public const short SEEK_SET = 0;
+
+    public const int S_IFMT = 0xF000;
+    public const int S_IFREG = 0x8000;
+
+    /// <summary>struct flock (the same on x86-64 and arm64); OFD locks require <see cref="Pid"/> 0.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Flock
+    {
+        public short Type;
+        public short Whence;
+        public long Start;
+        public long Length;
+        public int Pid;
+
+        public static Flock OneByte(short type, long offset) =>
+            new() { Type = type, Whence = SEEK_SET, Start = offset, Length = 1 };
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     public struct Timespec
     {
@@ -58,11 +82,15 @@ internal static unsafe partial class LibC
     public struct Statx
     {
         [FieldOffset(20)] public uint Uid;
+        [FieldOffset(28)] public ushort Mode;
         [FieldOffset(40)] public ulong Size;
     }
 
     [LibraryImport(Library, EntryPoint = "syscall", SetLastError = true)]
     public static partial long FutexSyscall(long number, int* word, int operation, int value, Timespec* timeout, nint unused2, int unused3);
+
+    [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, Flock* argument);
 
     [LibraryImport(Library, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags, int mode);
