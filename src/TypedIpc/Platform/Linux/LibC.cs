@@ -84,6 +84,8 @@ internal static unsafe partial class LibC
         [FieldOffset(20)] public uint Uid;
         [FieldOffset(28)] public ushort Mode;
         [FieldOffset(40)] public ulong Size;
+
+        public readonly bool IsRegularFile => (Mode & S_IFMT) == S_IFREG;
     }
 
     [LibraryImport(Library, EntryPoint = "syscall", SetLastError = true)]
