@@ -47,7 +47,7 @@ public interface IIpcQueue<T> : IDisposable
     /// </summary>
     /// <exception cref="QueueFullException">Not all items fit before the timeout (or at once when not blocking).</exception>
     /// <exception cref="MessageTooLargeException">An item serializes to more than the per-message limit; the items before it went in.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; the exception's data says how many went in.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; the items before went in, and the exception's <c>Data["TypedIpc.ItemsPut"]</c> says how many.</exception>
     void PutMany(ReadOnlySpan<T> items, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -13,8 +13,8 @@ public sealed record QueueOptions
     /// <summary>The largest per-message limit: 16 MiB. Bigger data belongs in a file or a blob, not in a queue.</summary>
     public const int MaxMaxMessageBytes = 16 * 1024 * 1024;
 
-    /// <summary>The default byte capacity of a queue created with <c>maxsize: 0</c>: 16 MiB.</summary>
-    public const long DefaultCapacityBytes = 16L * 1024 * 1024;
+    /// <summary>The default byte capacity of a queue created with <c>maxsize: 0</c>: 4 MiB of records.</summary>
+    public const long DefaultCapacityBytes = 4L * 1024 * 1024;
 
     /// <summary>The default time a blocked call spins before it sleeps in the kernel: 50 µs.</summary>
     public static readonly TimeSpan DefaultSpinDuration = TimeSpan.FromMicroseconds(50);
@@ -23,19 +23,20 @@ public sealed record QueueOptions
     public static QueueOptions Default { get; } = new();
 
     /// <summary>
-    /// The largest serialized message, in bytes (default <see cref="DefaultMaxMessageBytes"/>). Every slot reserves
-    /// this much; a bigger message throws <see cref="MessageTooLargeException"/>.
+    /// The largest serialized message, in bytes (default <see cref="DefaultMaxMessageBytes"/>); a bigger message throws
+    /// <see cref="MessageTooLargeException"/>. Messages take only their own size in the queue (rounded up to 64 bytes).
     /// </summary>
     public int MaxMessageBytes { get; init; } = DefaultMaxMessageBytes;
 
     /// <summary>
-    /// What bounds a queue created with <c>maxsize: 0</c> ("unbounded", as in Python): the bytes of slots it may
-    /// use (default 16 MiB), i.e. <c>CapacityBytes / slot size</c> items, where a slot is
-    /// <see cref="MaxMessageBytes"/> plus 16 bytes rounded up to 64. When those slots are taken a put behaves
-    /// exactly like a put on a full queue: it waits, or throws <see cref="QueueFullException"/>; nothing is
-    /// dropped or overwritten. Ignored when <c>maxsize</c> is positive: then the queue has exactly maxsize slots.
+    /// The bytes of messages the queue holds at once (its records take their serialized size rounded up to 64 bytes).
+    /// Null (the default): a queue created with <c>maxsize: 0</c> ("unbounded", as in Python) gets
+    /// <see cref="DefaultCapacityBytes"/>, and one with a positive maxsize gets room for maxsize messages of
+    /// <see cref="MaxMessageBytes"/>, so that only maxsize bounds it. Set, it bounds both kinds: when the bytes are
+    /// taken a put behaves exactly like a put on a full queue (it waits, or throws <see cref="QueueFullException"/>);
+    /// nothing is dropped or overwritten. It must hold at least two messages of <see cref="MaxMessageBytes"/>.
     /// </summary>
-    public long CapacityBytes { get; init; } = DefaultCapacityBytes;
+    public long? CapacityBytes { get; init; }
 
     /// <summary>
     /// How long a blocked put or get spins, re-checking the queue, before it sleeps in the kernel

@@ -24,7 +24,6 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     private readonly SharedRegion _region;
     private readonly QueueProtocol _protocol;
     private readonly int _maxMessageBytes;
-    private int _activeCalls;
     private int _disposed;
 
     private SharedQueue(string name, int maxsize, SharedRegion region, QueueProtocol protocol)
@@ -42,22 +41,22 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     /// <summary>The item bound given at creation (Python's <c>maxsize</c>); 0 means bounded only by the byte capacity.</summary>
     public int MaxSize { get; }
 
-    /// <summary>How many items fit: <see cref="MaxSize"/>, or for an "unbounded" queue what <see cref="QueueOptions.CapacityBytes"/> holds.</summary>
-    public int Capacity => _protocol.SlotCount;
+    /// <summary>How many items fit: <see cref="MaxSize"/>, or for an "unbounded" queue one per 64 bytes of <see cref="BytesCapacity"/>.</summary>
+    public int Capacity => _protocol.ItemBound;
 
     /// <summary>The approximate number of items in the queue (Python's <c>qsize()</c>): other processes may change it at any moment.</summary>
     public int Count
     {
         get
         {
-            EnterCall();
+            EntryLease lease = _protocol.Enter();
             try
             {
                 return _protocol.Count;
             }
             finally
             {
-                ExitCall();
+                QueueProtocol.Exit(lease);
             }
         }
     }
@@ -65,8 +64,28 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     /// <summary>True when the queue holds no item (Python's <c>empty()</c>); as approximate as <see cref="Count"/>.</summary>
     public bool IsEmpty => Count == 0;
 
-    /// <summary>True when a put would block (Python's <c>full()</c>); as approximate as <see cref="Count"/>.</summary>
+    /// <summary>True when the queue holds <see cref="Capacity"/> items (Python's <c>full()</c>); as approximate as <see cref="Count"/>.</summary>
     public bool IsFull => Count >= Capacity;
+
+    /// <summary>The bytes of shared memory the queue's records may take (see <see cref="QueueOptions.CapacityBytes"/>).</summary>
+    public long BytesCapacity => _protocol.BytesCapacity;
+
+    /// <summary>The bytes the records in the queue take now, each rounded up to 64 bytes; as approximate as <see cref="Count"/>.</summary>
+    public long BytesUsed
+    {
+        get
+        {
+            EntryLease lease = _protocol.Enter();
+            try
+            {
+                return _protocol.BytesUsed;
+            }
+            finally
+            {
+                QueueProtocol.Exit(lease);
+            }
+        }
+    }
 
     /// <summary>
     /// Opens the queue named <paramref name="name"/>, creating it if it does not exist. Every process that opens
@@ -78,7 +97,7 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     /// <param name="options">Per-message limit, capacity, spinning, permissions; null for <see cref="QueueOptions.Default"/>.</param>
     /// <exception cref="QueueMismatchException">The queue exists with another message type, maxsize or layout.</exception>
     /// <exception cref="QueueCorruptedException">The file at the queue's path is not a valid queue.</exception>
-    /// <exception cref="SharedMemoryException">The operating system refused (no space, no permission, a symlink at the path).</exception>
+    /// <exception cref="SharedMemoryException">The operating system refused (no space, no permission, a symlink or other non-file at the path).</exception>
     public static SharedQueue<T> Open(string name, int maxsize = 0, QueueOptions? options = null)
     {
         SharedRegion.ValidateName(name);
@@ -88,8 +107,10 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
         SharedRegion region = SharedRegion.OpenOrCreate(name, spec, options);
         try
         {
-            var protocol = new QueueProtocol(region, ProcessSharedWaiter.ForCurrentPlatform, options.SpinDuration);
-            protocol.Register();
+            var protocol = new QueueProtocol(
+                region, ProcessSharedWaiter.ForCurrentPlatform, ProcessLiveness.ForCurrentPlatform, options.SpinDuration);
+            // Attach the opening thread now, so that a full process table fails here rather than at the first call.
+            QueueProtocol.Exit(protocol.Enter());
             return new SharedQueue<T>(name, maxsize, region, protocol);
         }
         catch
@@ -117,11 +138,9 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was put.</exception>
     public void Put(T item, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        if (!TryPutWithin(item, WaitLimit.From(block, timeout), cancellationToken))
+        if (PutWithin(new ReadOnlySpan<T>(in item), WaitLimit.From(block, timeout), cancellationToken) == 0)
         {
-            throw new QueueFullException(block
-                ? $"queue '{Name}' stayed full ({Capacity} items) for the whole timeout of {timeout!.Value.TotalMilliseconds:0.###} ms."
-                : $"queue '{Name}' is full ({Capacity} items) and the put was not allowed to wait (block: false).");
+            throw Full(block, timeout, put: 0, of: 1);
         }
     }
 
@@ -135,14 +154,35 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
     public T Get(bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        if (!TryGetWithin(WaitLimit.From(block, timeout), cancellationToken, out T? item))
+        T item = default!;
+        if (GetWithin(new Span<T>(ref item), WaitLimit.From(block, timeout), cancellationToken) == 0)
         {
-            throw new QueueEmptyException(block
-                ? $"queue '{Name}' stayed empty for the whole timeout of {timeout!.Value.TotalMilliseconds:0.###} ms."
-                : $"queue '{Name}' is empty and the get was not allowed to wait (block: false).");
+            throw Empty(block, timeout);
         }
 
         return item;
+    }
+
+    /// <inheritdoc />
+    public void PutMany(ReadOnlySpan<T> items, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        int put = PutWithin(items, WaitLimit.From(block, timeout), cancellationToken);
+        if (put < items.Length)
+        {
+            throw Full(block, timeout, put, items.Length);
+        }
+    }
+
+    /// <inheritdoc />
+    public int GetMany(Span<T> destination, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        if (destination.IsEmpty)
+        {
+            throw new ArgumentException("GetMany needs room for at least one item in the destination span.", nameof(destination));
+        }
+
+        int taken = GetWithin(destination, WaitLimit.From(block, timeout), cancellationToken);
+        return taken > 0 ? taken : throw Empty(block, timeout);
     }
 
     /// <summary>Puts without waiting (Python's <c>put_nowait</c>, <c>Put(item, block: false)</c>).</summary>
@@ -154,46 +194,19 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     public T GetNowait() => Get(block: false);
 
     /// <summary>Puts without waiting; false when the queue is full.</summary>
-    public bool TryPut(T item) => TryPutWithin(item, WaitLimit.NoWait, CancellationToken.None);
+    public bool TryPut(T item) => PutWithin(new ReadOnlySpan<T>(in item), WaitLimit.NoWait, CancellationToken.None) == 1;
 
     /// <summary>Gets without waiting; false when the queue is empty.</summary>
-    public bool TryGet([MaybeNullWhen(false)] out T item) => TryGetWithin(WaitLimit.NoWait, CancellationToken.None, out item);
-
-    /// <inheritdoc />
-    public void PutMany(ReadOnlySpan<T> items, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public bool TryGet([MaybeNullWhen(false)] out T item)
     {
-        WaitLimit limit = WaitLimit.From(block, timeout);
-        for (int i = 0; i < items.Length; i++)
-        {
-            if (!TryPutWithin(items[i], limit, cancellationToken))
-            {
-                throw new QueueFullException(
-                    $"queue '{Name}' stayed full ({Capacity} items): {i} of the {items.Length} items went in.", i);
-            }
-        }
-    }
-
-    /// <inheritdoc />
-    public int GetMany(Span<T> destination, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
-    {
-        if (destination.IsEmpty)
-        {
-            return 0;
-        }
-
-        destination[0] = Get(block, timeout, cancellationToken);
-        int count = 1;
-        while (count < destination.Length && TryGet(out T? item))
-        {
-            destination[count++] = item;
-        }
-
-        return count;
+        item = default!;
+        return GetWithin(new Span<T>(ref item), WaitLimit.NoWait, CancellationToken.None) == 1;
     }
 
     /// <summary>
     /// Releases this process's mapping of the queue. Calls blocked on this instance in other threads end with
     /// <see cref="ObjectDisposedException"/>. The queue itself lives on for other processes; see <see cref="Unlink"/>.
+    /// An instance that is never disposed is released when the garbage collector finalizes it.
     /// </summary>
     public void Dispose()
     {
@@ -202,88 +215,51 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
             return;
         }
 
-        _protocol.BeginClose();
-        SpinWait.SpinUntil(() => Volatile.Read(ref _activeCalls) == 0);
-        _protocol.Unregister();
+        _protocol.Close();
         _region.Dispose();
     }
 
-    private bool TryPutWithin(T item, WaitLimit limit, CancellationToken cancellationToken)
+    private int PutWithin(ReadOnlySpan<T> items, WaitLimit limit, CancellationToken cancellationToken)
     {
-        EnterCall();
+        var source = new ItemsSource(items, this);
+        EntryLease lease = _protocol.Enter();
         try
         {
-            return _protocol.Write(Serialize(item), limit, cancellationToken);
+            return _protocol.Put(lease, ref source, items.Length, limit, cancellationToken);
         }
         finally
         {
-            ExitCall();
+            QueueProtocol.Exit(lease);
         }
     }
 
-    private bool TryGetWithin(WaitLimit limit, CancellationToken cancellationToken, [MaybeNullWhen(false)] out T item)
+    private int GetWithin(Span<T> destination, WaitLimit limit, CancellationToken cancellationToken)
     {
-        EnterCall();
+        var sink = new ItemsSink(destination, this);
+        EntryLease lease = _protocol.Enter();
         try
         {
-            if (!_protocol.BeginRead(limit, cancellationToken, out QueueProtocol.ReadClaim claim))
-            {
-                item = default;
-                return false;
-            }
-
-            try
-            {
-                item = MemoryPackSerializer.Deserialize<T>(_protocol.PayloadOf(claim))!;
-                return true;
-            }
-            catch (Exception e) when (e is not TypedIpcException)
-            {
-                throw new MessageCorruptedException(
-                    $"a message in queue '{Name}' does not deserialize as {typeof(T).FullName} ({e.Message}); it was " +
-                    "removed and the next get reads the next message. Check that every process puts the same message type.",
-                    e);
-            }
-            finally
-            {
-                _protocol.EndRead(claim);
-            }
+            return _protocol.Take(lease, ref sink, destination.Length, limit, cancellationToken);
         }
         finally
         {
-            ExitCall();
+            QueueProtocol.Exit(lease);
         }
     }
 
-    private ReadOnlySpan<byte> Serialize(T item)
+    private QueueFullException Full(bool block, TimeSpan? timeout, int put, int of)
     {
-        ArrayBufferWriter<byte> buffer = SerializationBuffer.Rent();
-        MemoryPackSerializer.Serialize(buffer, item);
-        if (buffer.WrittenCount > _maxMessageBytes)
-        {
-            int size = buffer.WrittenCount;
-            SerializationBuffer.ReleaseIfLarge();
-            throw new MessageTooLargeException(
-                $"a {typeof(T).Name} serialized to {size:N0} bytes, more than queue '{Name}' takes per message " +
-                $"({_maxMessageBytes:N0} bytes, QueueOptions.MaxMessageBytes). Put a reference to the data (a file path) " +
-                "on the queue instead of the data, or create the queue with a larger MaxMessageBytes. The queue is unchanged.",
-                size, _maxMessageBytes);
-        }
-
-        return buffer.WrittenSpan;
+        string what = of == 1 ? "" : $" {put} of the {of} items went in.";
+        return new QueueFullException(
+            block
+                ? $"queue '{Name}' stayed full ({Capacity} items, {BytesCapacity:N0} bytes) for the whole timeout of {timeout!.Value.TotalMilliseconds:0.###} ms.{what}"
+                : $"queue '{Name}' is full ({Capacity} items, {BytesCapacity:N0} bytes) and the put was not allowed to wait (block: false).{what}",
+            put);
     }
 
-    private void EnterCall()
-    {
-        Interlocked.Increment(ref _activeCalls);
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            Interlocked.Decrement(ref _activeCalls);
-            throw new ObjectDisposedException(GetType().Name, $"queue '{Name}' was disposed in this process; open it again to use it.");
-        }
-    }
-
-    private void ExitCall() => Interlocked.Decrement(ref _activeCalls);
+    private QueueEmptyException Empty(bool block, TimeSpan? timeout) => new(block
+        ? $"queue '{Name}' stayed empty for the whole timeout of {timeout!.Value.TotalMilliseconds:0.###} ms."
+        : $"queue '{Name}' is empty and the get was not allowed to wait (block: false).");
 
     private static QueueGeometry GeometryFor(int maxsize, QueueOptions options)
     {
@@ -306,15 +282,50 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
                 "QueueOptions.SpinDuration must be zero or positive.");
         }
 
-        int stride = QueueGeometry.StrideFor(options.MaxMessageBytes);
-        long slots = maxsize > 0 ? maxsize : options.CapacityBytes / stride;
-        if (slots is < 1 or > MaxMaxSize)
+        QueueGeometry geometry = QueueGeometry.For(maxsize, options.MaxMessageBytes, options.CapacityBytes, QueueOptions.DefaultCapacityBytes);
+        if (!geometry.HoldsLargestRecord)
         {
+            long least = 2L * geometry.MaxRecordLines * QueueGeometry.LineBytes;
+            long most = (long)QueueGeometry.MaxDataLines * QueueGeometry.LineBytes;
             throw new ArgumentOutOfRangeException(nameof(options), options.CapacityBytes,
-                $"QueueOptions.CapacityBytes must hold 1 to {MaxMaxSize:N0} slots of {stride} bytes " +
-                $"(MaxMessageBytes {options.MaxMessageBytes} + 16, rounded up to 64): use {stride:N0} to {(long)stride * MaxMaxSize:N0}.");
+                $"QueueOptions.CapacityBytes must be {least:N0} to {most:N0} bytes: at least two messages of MaxMessageBytes " +
+                $"({options.MaxMessageBytes:N0}, rounded up to 64), so that the largest message always fits.");
         }
 
-        return new QueueGeometry((int)slots, stride, options.MaxMessageBytes, maxsize);
+        return geometry;
+    }
+
+    /// <summary>The items of a put, serialized by MemoryPack wherever the protocol places them.</summary>
+    private readonly ref struct ItemsSource(ReadOnlySpan<T> items, SharedQueue<T> queue) : IRecordSource
+    {
+        private readonly ReadOnlySpan<T> _items = items;
+
+        public void Write<TWriter>(int index, TWriter writer)
+            where TWriter : class, IBufferWriter<byte> =>
+            MemoryPackSerializer.Serialize(writer, _items[index]);
+
+        public Exception TooLarge(int index, int bytes) => new MessageTooLargeException(
+            $"a {typeof(T).Name} serialized to {bytes:N0} bytes, more than queue '{queue.Name}' takes per message " +
+            $"({queue._maxMessageBytes:N0} bytes, QueueOptions.MaxMessageBytes). Put a reference to the data (a file path) " +
+            "on the queue instead of the data, or create the queue with a larger MaxMessageBytes. The queue is unchanged.",
+            bytes, queue._maxMessageBytes);
+    }
+
+    /// <summary>Where a get's items go, deserialized by MemoryPack straight out of shared memory.</summary>
+    private readonly ref struct ItemsSink(Span<T> destination, SharedQueue<T> queue) : IRecordSink
+    {
+        private readonly Span<T> _destination = destination;
+
+        public void Read(int index, ReadOnlySpan<byte> payload) => _destination[index] = MemoryPackSerializer.Deserialize<T>(payload)!;
+
+        public MessageCorruptedException Corrupted(string? damage, Exception? cause, int delivered)
+        {
+            string what = damage is not null
+                ? $"{damage}; it was removed. Another process wrote into the queue's memory: find it, or Unlink and recreate the queue."
+                : $"a message in queue '{queue.Name}' does not deserialize as {typeof(T).FullName} ({cause!.Message}); it was " +
+                  "removed and the next get reads the next message. Check that every process puts the same message type.";
+            string delivery = delivered > 0 ? $" The {delivered} readable items taken with it are at the front of the destination." : "";
+            return new MessageCorruptedException(what + delivery, cause, delivered);
+        }
     }
 }

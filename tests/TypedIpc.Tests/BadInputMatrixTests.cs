@@ -1,5 +1,5 @@
 using TypedIpc.Internal;
-using TypedIpc.Platform;
+using TypedIpc.Platform.Linux;
 using TypedIpc.Tests.Support;
 
 namespace TypedIpc.Tests;
@@ -41,7 +41,7 @@ public sealed class BadInputMatrixTests : IDisposable
 
         var error = Assert.Throws<QueueCorruptedException>(() => SharedQueue<long>.Open(_name, maxsize: 4));
 
-        Assert.Contains($"{truncatedBytes}", error.Message);
+        Assert.Contains($"{truncatedBytes:N0}", error.Message);
         Assert.Contains(UnlinkAdvice, error.Message);
         SharedQueue<long>.Unlink(_name);
         using var fresh = SharedQueue<long>.Open(_name, maxsize: 4);
@@ -125,12 +125,12 @@ public sealed class BadInputMatrixTests : IDisposable
         queue.Put(1);
         using (var region = new RegionView(_name))
         {
-            region.Slot(0)->State = SlotState.MakeState(0, (SlotPhase)7, 0);
+            region.Slot(0)->State = Packing.SlotState(0, (SlotPhase)7);
         }
 
         var error = Assert.Throws<QueueCorruptedException>(() => queue.Get(timeout: TimeSpan.FromSeconds(1)));
 
-        Assert.Contains("slot 0 holds an unknown phase", error.Message);
+        Assert.Contains("the slot of item 0 holds an unknown phase", error.Message);
         Assert.Contains(UnlinkAdvice, error.Message);
     }
 
@@ -176,12 +176,12 @@ public sealed class BadInputMatrixTests : IDisposable
     }
 
     [Fact]
-    public void A_CapacityBytes_beyond_MaxMaxSize_slots_is_refused()
+    public void A_CapacityBytes_beyond_the_largest_ring_is_refused()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(
             () => SharedQueue<long>.Open(_name, maxsize: 0, new QueueOptions { CapacityBytes = long.MaxValue }));
 
-        Assert.Contains("CapacityBytes must hold 1 to", error.Message);
+        Assert.Contains("QueueOptions.CapacityBytes must be 8,192 to 68,719,476,736 bytes", error.Message);
         Assert.False(File.Exists(_name.Path));
     }
 
@@ -253,7 +253,7 @@ public sealed class BadInputMatrixTests : IDisposable
     {
         // A region larger than the whole of /dev/shm: the creator's posix_fallocate fails with ENOSPC at once.
         var options = new QueueOptions { MaxMessageBytes = QueueOptions.MaxMaxMessageBytes };
-        long stride = QueueGeometry.StrideFor(options.MaxMessageBytes);
+        long stride = (long)QueueGeometry.LinesFor(options.MaxMessageBytes) * QueueGeometry.LineBytes;
         long devShmBytes = new DriveInfo(SharedRegion.Directory).TotalSize;
         Assert.True(devShmBytes > 0, "/dev/shm reports no size limit; this test needs a size-limited tmpfs.");
         int maxsize = (int)Math.Min(SharedQueue<long>.MaxMaxSize, devShmBytes / stride + 16);
@@ -267,30 +267,25 @@ public sealed class BadInputMatrixTests : IDisposable
     }
 
     [Fact]
-    public unsafe void A_full_process_table_of_live_processes_is_refused_with_advice()
+    public void A_full_process_table_of_live_processes_is_refused_with_advice()
     {
         using var queue = SharedQueue<long>.Open(_name, maxsize: 1);
-        using var region = new RegionView(_name);
-        var forged = new List<int>();
+        // Another open file holds the lock of every entry but the one this queue's thread has: the kernel says
+        // all of them are alive.
+        using var holder = File.Open(_name.Path, FileMode.Open, FileAccess.ReadWrite);
+        var liveness = new OfdLockLiveness();
         for (int i = 0; i < QueueGeometry.ProcessTableCapacity; i++)
         {
-            if (region.Entry(i)->Identity == 0)
-            {
-                region.Entry(i)->Identity = ProcessIdentity.Current;
-                forged.Add(i);
-            }
+            liveness.TryLock(holder.SafeFileHandle, i);
         }
 
         var error = Assert.Throws<SharedMemoryException>(() => SharedQueue<long>.Open(_name, maxsize: 1));
 
-        Assert.Contains("1024 queue instances are already attached", error.Message);
+        Assert.Contains("1024 threads of live processes are attached", error.Message);
         Assert.Contains("Dispose queue instances you no longer use", error.Message);
-        foreach (int i in forged)
-        {
-            region.Entry(i)->Identity = 0;
-        }
-
-        queue.Put(1);
+        holder.Dispose();
+        using var another = SharedQueue<long>.Open(_name, maxsize: 1);
+        another.Put(1);
         Assert.Equal(1, queue.Get());
     }
 }

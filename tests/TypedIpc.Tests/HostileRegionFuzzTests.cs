@@ -20,18 +20,18 @@ public sealed class HostileRegionFuzzTests
     // Generous against a loaded machine, yet far below "forever": an operation that exceeds it did not time out as asked.
     private static readonly TimeSpan Overrun = TimeSpan.FromSeconds(3);
 
-    private static readonly QueueGeometry Geometry = new(MaxSize, QueueGeometry.StrideFor(Options.MaxMessageBytes), Options.MaxMessageBytes, MaxSize);
+    private static readonly QueueGeometry Geometry = QueueGeometry.For(MaxSize, Options.MaxMessageBytes, null, QueueOptions.DefaultCapacityBytes);
 
     private abstract record Step;
 
     /// <summary>Random bytes at a random offset of the region.</summary>
     private sealed record Scribble(int Offset, byte[] Bytes) : Step;
 
-    /// <summary>A plausible but forged State word: near the current head, any phase, any owner.</summary>
-    private sealed record ForgeSlotState(int Slot, int SequenceFromHead, int Phase, int Owner) : Step;
+    /// <summary>A plausible but forged slot: an item near the current head, any phase, any record start and length.</summary>
+    private sealed record ForgeSlot(int Slot, int ItemFromHead, int Phase, uint Start, int Length) : Step;
 
-    /// <summary>Head or Tail moved by a forged amount.</summary>
-    private sealed record ForgePosition(bool Tail, long Delta) : Step;
+    /// <summary>Head, Tail or Released moved by a forged amount, or the Tail locked or unlocked.</summary>
+    private sealed record ForgePosition(int Word, long Delta) : Step;
 
     private sealed record Operation(OperationKind Kind, int MessageLength) : Step;
 
@@ -49,9 +49,10 @@ public sealed class HostileRegionFuzzTests
         (3, Gen.Select(Gen.Int[0, QueueHeader.Bytes - 1], Gen.Byte.Array[1, 16], (offset, bytes) => (Step)new Scribble(offset, bytes))),
         (1, Gen.Select(Gen.Int[QueueHeader.Bytes, (int)QueueGeometry.SlotsOffset - 1], Gen.Byte.Array[1, 16], (offset, bytes) => (Step)new Scribble(offset, bytes))),
         (3, Gen.Select(Gen.Int[(int)QueueGeometry.SlotsOffset, (int)Geometry.RegionBytes - 1], Gen.Byte.Array[1, 16], (offset, bytes) => (Step)new Scribble(offset, bytes))),
-        (3, Gen.Select(Gen.Int[0, MaxSize - 1], Gen.Int[-2 * MaxSize, 2 * MaxSize], Gen.Int[0, 7], Gen.OneOf(Gen.Int[0, 4], Gen.Int[0, (1 << 29) - 1]))
-            .Select((slot, sequence, phase, owner) => (Step)new ForgeSlotState(slot, sequence, phase, owner))),
-        (1, Gen.Select(Gen.Bool, Gen.OneOf(Gen.Long[-10, 10], Gen.Long), (tail, delta) => (Step)new ForgePosition(tail, delta))),
+        (3, Gen.Select(Gen.Int[0, Geometry.SlotCount - 1], Gen.Int[-2 * MaxSize, 2 * MaxSize], Gen.Int[0, 3],
+                Gen.OneOf(Gen.UInt[0, (uint)Geometry.DataLines * 2], Gen.UInt), Gen.OneOf(Gen.Int[-1, 200], Gen.Int))
+            .Select((slot, item, phase, start, length) => (Step)new ForgeSlot(slot, item, phase, start, length))),
+        (1, Gen.Select(Gen.Int[0, 2], Gen.OneOf(Gen.Long[-10, 10], Gen.Long), (word, delta) => (Step)new ForgePosition(word, delta))),
         (8, Gen.Select(Gen.Enum<OperationKind>(), Gen.Int[0, 80], (kind, length) => (Step)new Operation(kind, length))));
 
     [Fact]
@@ -80,15 +81,21 @@ public sealed class HostileRegionFuzzTests
                     int length = (int)Math.Min(scribble.Bytes.Length, Geometry.RegionBytes - scribble.Offset);
                     scribble.Bytes.AsSpan(0, length).CopyTo(new Span<byte>(bytes + scribble.Offset, length));
                     break;
-                case ForgeSlotState forged:
-                    uint sequence = (uint)(region.Header->Head + forged.SequenceFromHead);
+                case ForgeSlot forged:
                     // Located with the geometry the queue was created with: the header's copy may be scribbled already.
-                    var slot = (SlotHeader*)(bytes + QueueGeometry.SlotsOffset + (long)forged.Slot * Geometry.SlotStride);
-                    slot->State = SlotState.MakeState(sequence, (SlotPhase)forged.Phase, (uint)forged.Owner);
+                    var slot = (Slot*)(bytes + QueueGeometry.SlotsOffset) + forged.Slot;
+                    slot->Start = forged.Start;
+                    slot->Length = forged.Length;
+                    slot->State = Packing.SlotState((uint)region.Header->Head + (uint)forged.ItemFromHead, (SlotPhase)forged.Phase);
                     break;
                 case ForgePosition position:
-                    ref long counter = ref position.Tail ? ref region.Header->Tail : ref region.Header->Head;
-                    counter += position.Delta;
+                    ulong* word = position.Word switch
+                    {
+                        0 => &region.Header->Tail,
+                        1 => &region.Header->Head,
+                        _ => &region.Header->Released,
+                    };
+                    *word += (ulong)position.Delta;
                     break;
                 case Operation operation:
                     RunWithinTimeout(queue, name, operation);

@@ -156,7 +156,7 @@ public sealed class SharedQueueLifetimeTests : IDisposable
         int count = 0;
         for (int i = 0; i < TypedIpc.Internal.QueueGeometry.ProcessTableCapacity; i++)
         {
-            count += region.Entry(i)->Identity != 0 ? 1 : 0;
+            count += region.Entry(i)->Pid != 0 ? 1 : 0;
         }
 
         return count;

@@ -1,139 +1,182 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace TypedIpc.Internal;
 
 // What is in the mapping: the whole shared region of one queue, in one place.
-// Every process maps the same file (/dev/shm/typedipc.<name>) and sees these bytes.
-// All integers are little-endian machine words; counters are touched only with Volatile/Interlocked.
+// Every process maps the same file (/dev/shm/typedipc.<name>) and sees these bytes. All integers are
+// little-endian; words that change after creation are touched only with Volatile/Interlocked. The protocol
+// that moves them is in QueueProtocol.cs.
 //
-//  offset          size                 field                      written by
-//  -------------   ------------------   ------------------------   -----------------------------------------
-//  0               8                    Magic "TYPEDIPC"           creator, once (before the name is linked)
-//  8               4                    LayoutVersion              creator
-//  12              4                    HeaderBytes (= 512)        creator
-//  16              8                    RegionBytes                creator
-//  24              4                    SlotCount                  creator
-//  28              4                    SlotStride                 creator
-//  32              4                    MaxMessageBytes            creator
-//  36              4                    MaxSize (0 = unbounded)    creator
-//  40              8                    SchemaFingerprint          creator
-//  48              4                    TypeNameBytes              creator
-//  52              4                    ProcessTableCapacity       creator
-//  64              128                  TypeName (UTF-8)           creator
-//  192             8                    Tail (next put position)   producers   (own cache line)
-//  256             8                    Head (next get position)   consumers   (own cache line)
-//  320             4                    ItemsPublished (futex)     producers, woken consumers sleep on it
-//  324             4                    GetWaiters                 consumers about to sleep
-//  384             4                    SlotsReleased (futex)      consumers, woken producers sleep on it
-//  388             4                    PutWaiters                 producers about to sleep
-//  512             32 × 1024            ProcessTable[1024]         each attached queue instance owns one entry
-//  33280           SlotStride × Count   Slots[SlotCount]           producers and consumers (see QueueProtocol)
+//  offset          size                  field                       written by
+//  -------------   -------------------   -------------------------   ----------------------------------------
+//  0               8                     Magic "TYPEDIPC"            creator, once (before the name is linked)
+//  8               4                     LayoutVersion (= 2)         creator
+//  12              4                     HeaderBytes (= 1024)        creator
+//  16              8                     RegionBytes                 creator
+//  24              4                     MaxMessageBytes             creator
+//  28              4                     MaxSize (0 = unbounded)     creator
+//  32              8                     SchemaFingerprint           creator
+//  40              4                     SlotCount (power of two)    creator
+//  44              4                     DataLines                   creator
+//  48              4                     ProcessTableCapacity        creator
+//  52              4                     TypeNameBytes               creator
+//  64              128                   TypeName (UTF-8)            creator
+//  256             8                     Tail   [items:32 | line position:31 | locked:1]   the producer holding it
+//  384             8                     Head   [items:32, in the low half]                 consumers (CAS)
+//  512             8                     Released [items:32 | line position:32]             producers short of room
+//  640             4                     ItemsFutex [wakes:31 | sleepers:1]                 consumers sleep on it
+//  768             4                     SpaceFutex [wakes:31 | sleepers:1]                 producers sleep on it
+//  1024            64 × 1024             ProcessTable[1024]          each thread of an attached instance, its own
+//  66560           16 × SlotCount        Slots[SlotCount]            producers (publish), consumers (release)
+//  66560 + 16·S    64 × DataLines        Data: the byte ring of records, one 64-byte line at a time
 //
-//  ProcessEntry (32 bytes):  0 Identity (pid << 41 | start time, 0 = free)  8 Generation  12 GetWaiters  16 PutWaiters
-//  Slot (SlotStride bytes, 64-aligned): 0 State (see SlotState)  8 Length  16 Payload[MaxMessageBytes]
+//  ProcessEntry (64 bytes): 0 Pid (display only)  4 Activity  8 PutFrom (the Tail it locked)
+//                           16 GetFrom (first item it claimed)  24 GetCount
+//  Slot (16 bytes): 0 State [item:32 | phase:32]  8 Start (line position of the record)  12 Length (bytes)
+//
+// Line positions run over [0, 2 × DataLines): a position names a line of the ring (position mod DataLines) and
+// which of two laps it is on, so that "empty" and "full" differ when Tail and Released point at the same line.
+// A record never wraps: one that would cross the end of the ring starts at the next lap's line 0.
 
 /// <summary>The fixed header at offset 0 of every queue region.</summary>
 [StructLayout(LayoutKind.Explicit, Size = Bytes)]
 internal unsafe struct QueueHeader
 {
-    public const int Bytes = 512;
+    public const int Bytes = 1024;
     public const ulong ExpectedMagic = 0x4350494445505954; // "TYPEDIPC" read as a little-endian ulong
-    public const int CurrentLayoutVersion = 1;
+    public const int CurrentLayoutVersion = 2;
     public const int TypeNameCapacity = 128;
 
     [FieldOffset(0)] public ulong Magic;
     [FieldOffset(8)] public int LayoutVersion;
     [FieldOffset(12)] public int HeaderBytes;
     [FieldOffset(16)] public long RegionBytes;
-    [FieldOffset(24)] public int SlotCount;
-    [FieldOffset(28)] public int SlotStride;
-    [FieldOffset(32)] public int MaxMessageBytes;
-    [FieldOffset(36)] public int MaxSize;
-    [FieldOffset(40)] public ulong SchemaFingerprint;
-    [FieldOffset(48)] public int TypeNameBytes;
-    [FieldOffset(52)] public int ProcessTableCapacity;
+    [FieldOffset(24)] public int MaxMessageBytes;
+    [FieldOffset(28)] public int MaxSize;
+    [FieldOffset(32)] public ulong SchemaFingerprint;
+    [FieldOffset(40)] public int SlotCount;
+    [FieldOffset(44)] public int DataLines;
+    [FieldOffset(48)] public int ProcessTableCapacity;
+    [FieldOffset(52)] public int TypeNameBytes;
     [FieldOffset(64)] public fixed byte TypeName[TypeNameCapacity];
 
-    [FieldOffset(192)] public long Tail;
-    [FieldOffset(256)] public long Head;
-
-    [FieldOffset(320)] public int ItemsPublished;
-    [FieldOffset(324)] public int GetWaiters;
-    [FieldOffset(384)] public int SlotsReleased;
-    [FieldOffset(388)] public int PutWaiters;
+    // The hot words, 128 bytes apart so that no two share a cache line or an adjacent-line prefetch pair.
+    [FieldOffset(256)] public ulong Tail;
+    [FieldOffset(384)] public ulong Head;
+    [FieldOffset(512)] public ulong Released;
+    [FieldOffset(640)] public int ItemsFutex;
+    [FieldOffset(768)] public int SpaceFutex;
 }
 
-/// <summary>One attached queue instance: who it is, so that survivors can tell whether it still lives.</summary>
-[StructLayout(LayoutKind.Explicit, Size = Bytes)]
-internal struct ProcessEntry
+/// <summary>What a thread of an attached queue instance is doing, for sleepers' bookkeeping and inspection.</summary>
+internal enum EntryActivity
 {
-    public const int Bytes = 32;
-
-    [FieldOffset(0)] public ulong Identity;
-    [FieldOffset(8)] public uint Generation;
-    [FieldOffset(12)] public int GetWaiters;
-    [FieldOffset(16)] public int PutWaiters;
-}
-
-/// <summary>The fixed part of a slot; the payload follows at <see cref="PayloadOffset"/>.</summary>
-[StructLayout(LayoutKind.Explicit, Size = PayloadOffset)]
-internal struct SlotHeader
-{
-    public const int PayloadOffset = 16;
-
-    [FieldOffset(0)] public ulong State;
-    [FieldOffset(8)] public int Length;
-}
-
-/// <summary>Where a slot's position is: see the state diagram in QueueProtocol.cs.</summary>
-internal enum SlotPhase : ulong
-{
-    Free = 0,
-    Writing = 1,
-    Ready = 2,
-    Reading = 3,
-    Abandoned = 4,
+    Idle = 0,
+    SleepingInGet = 1,
+    SleepingInPut = 2,
 }
 
 /// <summary>
-/// The bits of <see cref="SlotHeader.State"/>: <c>[sequence:32 | phase:3 | owner:29]</c>, where the owner of a
-/// claim (phases Writing and Reading) is <c>process-table index:10 | entry generation:19</c>.
+/// One process-table entry: owned by whoever holds the kernel lock on byte <c>index</c> of the queue file (see
+/// QueueProtocol.cs). Its intents say which claims its owner may hold, so that survivors can finish them.
 /// </summary>
-internal static class SlotState
+[StructLayout(LayoutKind.Explicit, Size = Bytes)]
+internal struct ProcessEntry
 {
-    private const int PhaseShift = 29;
-    private const ulong PhaseMask = 0x7;
-    private const uint OwnerMask = (1u << PhaseShift) - 1;
-    private const int OwnerIndexShift = 19;
-    private const uint GenerationMask = (1u << OwnerIndexShift) - 1;
+    public const int Bytes = 64;
+    public const ulong NoIntent = ulong.MaxValue;
 
-    public static ulong MakeState(uint sequence, SlotPhase phase, uint owner) =>
-        ((ulong)sequence << 32) | ((ulong)phase << PhaseShift) | (owner & OwnerMask);
+    [FieldOffset(0)] public int Pid;
+    [FieldOffset(4)] public int Activity;
+    [FieldOffset(8)] public ulong PutFrom;
+    [FieldOffset(16)] public ulong GetFrom;
+    [FieldOffset(24)] public uint GetCount;
+}
 
-    public static uint SequenceOf(ulong state) => (uint)(state >> 32);
+/// <summary>One item's descriptor: where it is in the ring of items, and where its record is in the data.</summary>
+[StructLayout(LayoutKind.Explicit, Size = Bytes)]
+internal struct Slot
+{
+    public const int Bytes = 16;
 
-    public static SlotPhase PhaseOf(ulong state) => (SlotPhase)((state >> PhaseShift) & PhaseMask);
+    [FieldOffset(0)] public ulong State;
+    [FieldOffset(8)] public uint Start;
+    [FieldOffset(12)] public int Length;
+}
 
-    public static uint OwnerOf(ulong state) => (uint)state & OwnerMask;
+/// <summary>Where a slot stands for the item it serves.</summary>
+internal enum SlotPhase : uint
+{
+    /// <summary>Waiting for the producer of this item (initially, and after the previous lap's item was released).</summary>
+    Free = 0,
 
-    public static bool IsClaim(ulong state) => PhaseOf(state) is SlotPhase.Writing or SlotPhase.Reading;
+    /// <summary>The record is complete: a consumer may take it.</summary>
+    Ready = 1,
+}
 
-    public static uint OwnerToken(int entryIndex, uint generation) =>
-        ((uint)entryIndex << OwnerIndexShift) | (generation & GenerationMask);
+/// <summary>The packings of the state words; see the layout table above.</summary>
+internal static class Packing
+{
+    public static ulong SlotState(uint item, SlotPhase phase) => ((ulong)item << 32) | (uint)phase;
 
-    public static int EntryIndexOf(uint owner) => (int)(owner >> OwnerIndexShift);
+    public static ulong Tail(uint items, uint linePosition) => ((ulong)items << 32) | ((ulong)linePosition << 1);
+
+    public static ulong Locked(ulong tail) => tail | 1;
+
+    public static bool IsLocked(ulong tail) => (tail & 1) != 0;
+
+    public static uint ItemsOf(ulong word) => (uint)(word >> 32);
+
+    public static uint TailPosition(ulong tail) => (uint)tail >> 1;
+
+    public static ulong Released(uint items, uint linePosition) => ((ulong)items << 32) | linePosition;
+
+    public static uint ReleasedPosition(ulong released) => (uint)released;
 }
 
 /// <summary>Sizes and offsets derived from the settings a queue is created with.</summary>
-internal readonly record struct QueueGeometry(int SlotCount, int SlotStride, int MaxMessageBytes, int MaxSize)
+internal readonly record struct QueueGeometry(int SlotCount, int DataLines, int MaxMessageBytes, int MaxSize)
 {
-    public const int CacheLine = 64;
+    public const int LineBytes = 64;
     public const int ProcessTableCapacity = 1024;
+    public const int MaxDataLines = 1 << 30;
     public const long ProcessTableOffset = QueueHeader.Bytes;
     public const long SlotsOffset = ProcessTableOffset + (long)ProcessTableCapacity * ProcessEntry.Bytes;
 
-    public long RegionBytes => SlotsOffset + (long)SlotCount * SlotStride;
+    public long DataOffset => SlotsOffset + (long)SlotCount * Slot.Bytes;
 
-    public static int StrideFor(int maxMessageBytes) =>
-        checked((SlotHeader.PayloadOffset + maxMessageBytes + CacheLine - 1) / CacheLine * CacheLine);
+    public long RegionBytes => DataOffset + (long)DataLines * LineBytes;
+
+    /// <summary>How many items fit at once: maxsize, or for an unbounded queue one per line of data.</summary>
+    public int ItemBound => MaxSize > 0 ? MaxSize : DataLines;
+
+    /// <summary>Lines of the largest record.</summary>
+    public int MaxRecordLines => LinesFor(MaxMessageBytes);
+
+    public static int LinesFor(int bytes) => Math.Max(1, (bytes + LineBytes - 1) / LineBytes);
+
+    /// <summary>
+    /// The geometry for a maxsize and options. A bounded queue gets room for maxsize of the largest records plus one
+    /// (what a record skipping the end of the ring may waste), so bytes never bound it unless
+    /// <paramref name="capacityBytes"/> is given lower; an unbounded one gets <paramref name="capacityBytes"/>.
+    /// </summary>
+    public static QueueGeometry For(int maxsize, int maxMessageBytes, long? capacityBytes, long defaultCapacityBytes)
+    {
+        long recordLines = LinesFor(maxMessageBytes);
+        long lines = maxsize > 0 ? (maxsize + 1L) * recordLines : (capacityBytes ?? defaultCapacityBytes) / LineBytes;
+        if (maxsize > 0 && capacityBytes is { } limit)
+        {
+            lines = Math.Min(lines, limit / LineBytes);
+        }
+
+        int dataLines = (int)Math.Clamp(lines, 0, int.MaxValue);
+        return new QueueGeometry(SlotCountFor(maxsize > 0 ? maxsize : dataLines), dataLines, maxMessageBytes, maxsize);
+    }
+
+    /// <summary>Slots for an item bound: a power of two (item numbers wrap at 2^32), at least 4.</summary>
+    public static int SlotCountFor(int itemBound) => (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(itemBound, 4, MaxDataLines));
+
+    /// <summary>Whether the data ring holds the largest record wherever the tail stands (twice its lines, see For).</summary>
+    public bool HoldsLargestRecord => DataLines >= 2L * MaxRecordLines && DataLines <= MaxDataLines;
 }

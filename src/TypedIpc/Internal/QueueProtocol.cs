@@ -1,79 +1,108 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Microsoft.Win32.SafeHandles;
 using TypedIpc.Platform;
-using static TypedIpc.Internal.SlotState;
+using static TypedIpc.Internal.Packing;
 
 namespace TypedIpc.Internal;
 
-// THE PROTOCOL: a bounded multi-producer / multi-consumer FIFO of fixed-size slots in shared memory
+// THE PROTOCOL: a bounded multi-producer / multi-consumer FIFO of variable-length records in shared memory
 // (layout: QueueLayout.cs), safe against a process killed at any instruction.
 //
-// Positions. Tail and Head are 64-bit positions that only grow; position p lives in slot p % SlotCount.
-// Each slot carries one 64-bit State word: [sequence:32 | phase:3 | owner:29]. The sequence says which
-// position the slot currently serves (the low 32 bits of it); the phase says where that position is:
+// Items and records. Item i is described by slot i mod SlotCount, whose State is [item:32 | phase:32]; its bytes
+// are one record of whole 64-byte lines in the data ring, at line position Start, Length bytes long. MemoryPack
+// serializes straight into the record and deserializes straight out of it.
 //
-//   (p, Free)        ──producer CAS──▶  (p, Writing, owner)   ──producer CAS──▶  (p, Ready)
-//   (p, Ready)       ──consumer CAS──▶  (p, Reading, owner)   ──consumer CAS──▶  (p + SlotCount, Free)
-//   (p, Abandoned)   ──consumer CAS──▶  (p + SlotCount, Free)                     (skipped, nothing returned)
+//   (i, Free) ──producer──▶ (i, Ready) ──consumer takes it (Head CAS), reads, releases──▶ (i + SlotCount, Free)
 //
-// A put claims the slot of position Tail by CAS on the slot's State (the linearization point), then moves Tail
-// on by CAS; a get claims the slot of Head the same way. Anybody who finds the slot of Tail (Head) already
-// claimed for that position, or serving a later one, moves the counter on for the claimant ("helping"), so a
-// process killed between claiming and moving the counter stalls nobody. Claiming the slot before the counter
-// is what lets the claim carry its owner atomically: a claim is never anonymous.
+// Producers: one at a time holds the Tail. Tail packs [items | line position | locked]. A producer that finds room
+// (below) writes its intent (PutFrom = the Tail it saw) into its own process-table entry, then locks the Tail with
+// one CAS, the only atomic read-modify-write of an uncontended put. Holding it, it serializes each record in place,
+// fills the slot and publishes it with a release store of (i, Ready); then it unlocks by storing the new Tail
+// (always a value the Tail never had: if nothing was published the position moves on by one line) and clears its
+// intent. A message that turns out too big, or a serializer that throws, leaves the queue as it was.
 //
-// Full and empty. The slot of Tail still serving position Tail - SlotCount (not yet consumed) means full;
-// the slot of Head in phase Free (or still being read for the previous lap) means empty. maxsize > 0 gives
-// exactly maxsize slots, so "maxsize counts items" is the ring's own bound; maxsize 0 takes as many slots as
-// QueueOptions.CapacityBytes holds. Per-producer order and FIFO follow from positions being claimed in order.
+// Consumers: the item at Head is takeable when its slot reads (Head, Ready); a consumer writes its
+// intent (GetFrom, GetCount) and takes the run of takeable items with one CAS on Head, reads each record in place
+// and releases its slot with a release store of (i + SlotCount, Free). The expected states are computed from the
+// positions, never loaded first.
 //
-// Owners. Every attached queue instance owns one ProcessTable entry: Identity = pid << 41 | start time
-// (from /proc, so a reused pid never passes for the dead one) and a Generation. A claim's owner field is
-// entry index << 19 | generation. An owner is dead when its entry is free, is being reclaimed (bit 63), has
-// moved to another generation, or names a process that is gone or a zombie.
+// Room. Released packs [items | line position]: every item before it is released and every line before it is free.
+// It is advanced lazily, in order, by producers short of room, who walk the released slots from it and CAS it
+// forward. A put needs ItemBound - (Tail.items - Released.items) > 0 and the record's lines free at the Tail; a
+// record that would cross the ring's end starts at line 0 of the next lap instead. While it has room for a largest
+// record the producer serializes in place; otherwise it serializes into a thread buffer first, and waits for room
+// for exactly that many lines.
 //
-// Recovery. Nobody waits on an unfinished claim without asking whether its owner lives: a blocked call whose
-// blocker is (p, Writing, o) or (p, Reading, o) checks o at once after its short spin and then at least every
-// LivenessPollInterval while it sleeps. A dead owner's claim is finished by CAS from exactly that state:
-//   (p, Writing, dead) → (p, Abandoned)          the dead producer's message was never published: lost, and
-//                                                 only that one; consumers skip the position.
-//   (p, Reading, dead) → (p + SlotCount, Free)   the dead consumer's message dies with it; the slot is reused.
-// Taking over a dead process's table entry first recovers every claim it still holds, then bumps the
-// Generation, then publishes the new Identity; the "reclaiming" mark (bit 63 + the reclaimer's identity) makes
-// a reclaimer that dies half-way itself reclaimable. Waiter counts the dead process left are subtracted too.
+// Liveness. Every thread of an attached queue instance owns a process-table entry by holding, through the
+// instance's open file, an open-file-description lock on byte `index` of the queue file. The kernel drops the
+// lock when the process dies, so "is the owner of this claim alive?" is "is that byte locked?" (F_OFD_GETLK): no
+// /proc, no pids, correct across PID namespaces. An answer the kernel cannot give counts as alive.
 //
-// Sleeping. A blocked call spins for QueueOptions.SpinDuration, then sleeps on a futex word: consumers on
-// ItemsPublished, producers on SlotsReleased. Before sleeping it adds itself to GetWaiters/PutWaiters (global,
-// then its own entry), re-reads the futex word, and sleeps only if its blocking slot still holds the state
-// that blocked it. The other side, after its State CAS (a full fence), wakes only when the waiter count is
-// non-zero: the fast path makes no syscall. Both sides order "write State; read waiters" against
-// "write waiters; read State", so a wake-up cannot be lost. A wake wakes every sleeper of that side: waking
-// only one would strand an item if that one were killed before it retried. A sleeper killed in the kernel
-// leaves its count behind in its own entry; whoever reclaims the entry subtracts it from the global count.
+// Recovery, by whoever is blocked, after its spin and then every LivenessPollInterval while it waits:
+//   - A locked Tail whose holder is dead (no entry with PutFrom = that Tail is locked by a live owner): the slots
+//     the holder published are kept, and the Tail is set just past them (or one line on, if none) by CAS from the
+//     exact locked value. What the holder had not published is lost, and only that.
+//   - A released-walk stopped at item i taken by a consumer (Head > i) whose owner is dead (no live entry's
+//     GetFrom/GetCount covers i): the slot is released by CAS from the exact state seen. That message died with
+//     its reader.
+// Intents are written before the CAS they announce and cleared after the claim ends, or at once when the CAS
+// fails, so a live claimant's intent is always visible to anyone who sees its claim; a stale intent of a live
+// process only delays a recovery until it is cleared. Taking a dead entry resets its intents, which leaves its
+// claims ownerless: ownerless claims are recovered like dead ones.
 //
-// Hostile or damaged regions. Geometry is copied out of the header once at attach and never re-read; a slot's
-// Length is checked against MaxMessageBytes before any read; loops that only help counters along are bounded.
-// A scribbled region can make operations fail, never make them read or write outside the mapping.
+// Sleeping. A blocked call spins for QueueOptions.SpinDuration, then announces itself by setting bit 0 of its
+// side's futex word (consumers: ItemsFutex, producers: SpaceFutex; CAS, a full fence), re-checks the queue, and
+// sleeps on the word's value. A publisher or releaser, after its release store and a full fence, reads the word:
+// the bit clear means nobody sleeps, and the fast path makes no syscall. The bit set: it bumps the word and wakes
+// one sleeper per item; a wake that finds nobody clears the bit, so a sleeper killed in the kernel costs at most
+// one wasted wake. Sleeps are bounded (SleepBound, LivenessPollInterval behind a claim), so a woken sleeper that
+// is killed before it takes its item delays the others by at most that bound.
+//
+// Closing. Each call marks its entry lease busy (a plain store); Dispose sets the closing flag, issues a
+// process-wide memory barrier (membarrier), wakes sleepers and waits for every lease to leave its call.
+//
+// Hostile or damaged regions. The geometry is read from the header once at attach. Every Start and Length is
+// read once and checked before use (length within MaxMessageBytes, record inside the ring, Released never past
+// the Tail); every ring index is taken modulo the ring; walks are bounded. A scribbled region can make calls
+// fail, never make them touch memory outside the mapping.
 internal sealed unsafe class QueueProtocol
 {
     /// <summary>How often a call blocked behind another process's unfinished claim re-checks that process.</summary>
     public static readonly TimeSpan LivenessPollInterval = TimeSpan.FromMilliseconds(50);
 
-    private const ulong ReclaimingMark = 1UL << 63;
-    private const int MaxHelpingSteps = 1_000_000;
+    /// <summary>The longest sleep without a claim in the way (see "Sleeping" above).</summary>
+    public static readonly TimeSpan SleepBound = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The key under which a canceled batch put records, in the exception's Data, how many items went in.</summary>
+    public const string ItemsPutKey = "TypedIpc.ItemsPut";
+
+    [ThreadStatic]
+    private static QueueProtocol? t_protocol;
+
+    [ThreadStatic]
+    private static EntryLease? t_lease;
 
     private readonly QueueHeader* _header;
-    private readonly ProcessEntry* _processTable;
-    private readonly byte* _slots;
-    private readonly int _slotCount;
-    private readonly int _slotStride;
+    private readonly ProcessEntry* _table;
+    private readonly Slot* _slots;
+    private readonly byte* _data;
+    private readonly uint _slotMask;
+    private readonly uint _slotCount;
+    private readonly uint _dataLines;
+    private readonly uint _positions;
+    private readonly uint _itemBound;
     private readonly int _maxMessageBytes;
+    private readonly int _maxRecordLines;
+    private readonly SafeFileHandle _file;
     private readonly IProcessSharedWaiter _waiter;
+    private readonly IProcessLiveness _liveness;
     private readonly long _spinTicks;
     private readonly long _livenessPollTicks = ToStopwatchTicks(LivenessPollInterval);
-    private readonly ulong _identity = ProcessIdentity.Current;
-    private int _entryIndex = -1;
-    private uint _owner;
+    private readonly long _sleepBoundTicks = ToStopwatchTicks(SleepBound);
+    private readonly List<EntryLease> _leases = [];
+    private readonly bool[] _ownEntries = new bool[QueueGeometry.ProcessTableCapacity];
     private volatile bool _closing;
 
     private enum Side
@@ -82,15 +111,22 @@ internal sealed unsafe class QueueProtocol
         Consumer,
     }
 
-    /// <summary>What stopped an attempt: the slot it looked at and the State it saw there.</summary>
-    private readonly struct Blocker(SlotHeader* slot, ulong observed)
+    private enum BlockerKind
     {
-        public SlotHeader* Slot { get; } = slot;
+        /// <summary>Nothing claimed is in the way: the queue is full or empty.</summary>
+        Nothing,
 
-        public ulong Observed { get; } = observed;
+        /// <summary>The Tail is locked by another producer (Observed: the locked Tail).</summary>
+        LockedTail,
+
+        /// <summary>The released-walk stopped at an item a consumer holds (Item, and Observed: its slot state).</summary>
+        HeldItem,
     }
 
-    /// <summary>Where one blocked call stands: its deadline, fixed when it first has to wait, and its spinning.</summary>
+    /// <summary>What stopped an attempt.</summary>
+    private readonly record struct Blocker(BlockerKind Kind, ulong Observed, uint Item);
+
+    /// <summary>Where one blocked call stands: its deadline, fixed when it first has to wait, spinning and sleeping.</summary>
     private struct WaitState(WaitLimit limit, CancellationToken cancellationToken)
     {
         public readonly WaitLimit Limit = limit;
@@ -98,308 +134,537 @@ internal sealed unsafe class QueueProtocol
         public long Deadline;
         public long BlockedSince;
         public long LastLivenessCheck;
+        public int AnnouncedValue;
+        public bool Announced;
         public SpinWait Spinner;
     }
 
-    public QueueProtocol(SharedRegion region, IProcessSharedWaiter waiter, TimeSpan spinDuration)
+    /// <summary>The room a producer found: a snapshot of Released, and the free lines and items it leaves.</summary>
+    private readonly record struct Room(uint FreeLines, uint FreeItems);
+
+    public QueueProtocol(SharedRegion region, IProcessSharedWaiter waiter, IProcessLiveness liveness, TimeSpan spinDuration)
     {
         QueueGeometry geometry = region.Geometry;
         _header = (QueueHeader*)region.Base;
-        _processTable = (ProcessEntry*)(region.Base + QueueGeometry.ProcessTableOffset);
-        _slots = region.Base + QueueGeometry.SlotsOffset;
-        _slotCount = geometry.SlotCount;
-        _slotStride = geometry.SlotStride;
+        _table = (ProcessEntry*)(region.Base + QueueGeometry.ProcessTableOffset);
+        _slots = (Slot*)(region.Base + QueueGeometry.SlotsOffset);
+        _data = region.Base + geometry.DataOffset;
+        _slotCount = (uint)geometry.SlotCount;
+        _slotMask = _slotCount - 1;
+        _dataLines = (uint)geometry.DataLines;
+        _positions = 2 * _dataLines;
+        _itemBound = (uint)geometry.ItemBound;
         _maxMessageBytes = geometry.MaxMessageBytes;
+        _maxRecordLines = geometry.MaxRecordLines;
+        _file = region.File;
         _waiter = waiter;
+        _liveness = liveness;
         _spinTicks = ToStopwatchTicks(spinDuration);
     }
 
-    /// <summary>Writes the initial slot states of a region that nobody else can see yet.</summary>
-    public static void InitializeSlots(byte* region, QueueGeometry geometry)
+    /// <summary>Writes the initial state of a region that nobody else can see yet.</summary>
+    public static void Initialize(QueueHeader* header, QueueGeometry geometry)
     {
-        for (int i = 0; i < geometry.SlotCount; i++)
+        var table = (ProcessEntry*)((byte*)header + QueueGeometry.ProcessTableOffset);
+        for (int i = 0; i < QueueGeometry.ProcessTableCapacity; i++)
         {
-            var slot = (SlotHeader*)(region + QueueGeometry.SlotsOffset + (long)i * geometry.SlotStride);
-            slot->State = MakeState((uint)i, SlotPhase.Free, 0);
+            table[i].PutFrom = ProcessEntry.NoIntent;
+            table[i].GetFrom = ProcessEntry.NoIntent;
+        }
+
+        var slots = (Slot*)((byte*)header + QueueGeometry.SlotsOffset);
+        for (uint i = 0; i < (uint)geometry.SlotCount; i++)
+        {
+            slots[i].State = SlotState(i, SlotPhase.Free);
         }
     }
 
-    public int Count
+    public int Count => (int)Math.Clamp((int)(ItemsOf(Volatile.Read(ref _header->Tail)) - HeadItems), 0, (int)_itemBound);
+
+    public int ItemBound => (int)_itemBound;
+
+    public long BytesCapacity => (long)_dataLines * QueueGeometry.LineBytes;
+
+    public long BytesUsed
     {
         get
         {
-            long head = Volatile.Read(ref _header->Head);
-            long tail = Volatile.Read(ref _header->Tail);
-            return (int)Math.Clamp(tail - head, 0, _slotCount);
+            ulong released = AdvanceReleased(out _);
+            return (long)Distance(ReleasedPosition(released), TailPosition(Volatile.Read(ref _header->Tail))) * QueueGeometry.LineBytes;
         }
     }
 
-    public int SlotCount => _slotCount;
+    private uint HeadItems => (uint)Volatile.Read(ref _header->Head);
 
-    // ───────────────────────────── attach and detach ─────────────────────────────
+    // ───────────────────────────── attach, calls and detach ─────────────────────────────
 
-    /// <summary>Takes a process-table entry for this instance: a free one, else one whose owner is dead.</summary>
-    public void Register()
+    /// <summary>
+    /// Marks the calling thread's entry busy for one call (taking an entry on the thread's first call).
+    /// Pair with <see cref="Exit"/> in a finally.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public EntryLease Enter()
     {
-        for (int i = 0; i < QueueGeometry.ProcessTableCapacity; i++)
+        EntryLease lease = ReferenceEquals(t_protocol, this) ? t_lease! : LeaseForCurrentThread();
+        Volatile.Write(ref lease.InCall, 1);
+        if (_closing)
         {
-            if (Volatile.Read(ref _processTable[i].Identity) == 0 && TryTakeEntry(i, 0))
-            {
-                return;
-            }
+            Volatile.Write(ref lease.InCall, 0);
+            throw Closed();
         }
 
-        for (int i = 0; i < QueueGeometry.ProcessTableCapacity; i++)
+        return lease;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Exit(EntryLease lease) => Volatile.Write(ref lease.InCall, 0);
+
+    /// <summary>
+    /// Ends every call of this instance (blocked ones throw <see cref="ObjectDisposedException"/>) and gives its
+    /// entries back. The caller then closes the file, which drops the entries' locks.
+    /// </summary>
+    public void Close()
+    {
+        _closing = true;
+        // Pairs with the plain store + load in Enter: after this, either a caller saw _closing, or it is visible
+        // as busy below.
+        Interlocked.MemoryBarrierProcessWide();
+        WakeEverySleeper();
+        lock (_leases)
         {
-            ulong identity = Volatile.Read(ref _processTable[i].Identity);
-            if (identity != 0 && !ProcessIdentity.IsAlive(identity & ~ReclaimingMark) && TryTakeEntry(i, identity))
+            foreach (EntryLease lease in _leases)
             {
-                return;
+                SpinWait.SpinUntil(() => Volatile.Read(ref lease.InCall) == 0);
+                lease.Entry->Pid = 0;
+                _liveness.Unlock(_file, lease.Index);
+            }
+        }
+    }
+
+    private EntryLease LeaseForCurrentThread()
+    {
+        EntryLease lease;
+        lock (_leases)
+        {
+            if (_closing)
+            {
+                throw Closed();
+            }
+
+            lease = _leases.Find(l => l.Owner == Thread.CurrentThread)
+                ?? _leases.Find(l => !l.Owner.IsAlive && Volatile.Read(ref l.InCall) == 0)
+                ?? TakeEntry();
+            lease.Owner = Thread.CurrentThread;
+        }
+
+        t_protocol = this;
+        t_lease = lease;
+        return lease;
+    }
+
+    /// <summary>Takes a process-table entry: one never used first, then any whose lock nobody holds.</summary>
+    private EntryLease TakeEntry()
+    {
+        for (int pass = 0; pass < 2; pass++)
+        {
+            for (int i = 0; i < QueueGeometry.ProcessTableCapacity; i++)
+            {
+                ProcessEntry* entry = &_table[i];
+                if (_ownEntries[i] || (pass == 0 && Volatile.Read(ref entry->Pid) != 0) || !_liveness.TryLock(_file, i))
+                {
+                    continue;
+                }
+
+                // A dead owner's claims become ownerless here, and are recovered as such by whoever they block.
+                Volatile.Write(ref entry->PutFrom, ProcessEntry.NoIntent);
+                Volatile.Write(ref entry->GetFrom, ProcessEntry.NoIntent);
+                entry->GetCount = 0;
+                entry->Activity = (int)EntryActivity.Idle;
+                Volatile.Write(ref entry->Pid, Environment.ProcessId);
+                _ownEntries[i] = true;
+                var lease = new EntryLease(i, entry);
+                _leases.Add(lease);
+                return lease;
             }
         }
 
         throw new SharedMemoryException(
-            $"{QueueGeometry.ProcessTableCapacity} queue instances are already attached to this queue and all of their " +
-            "processes are alive. Dispose queue instances you no longer use, or share one instance between threads.");
-    }
-
-    /// <summary>
-    /// Marks this instance closing and wakes every sleeper (others re-check and sleep again), so that calls blocked
-    /// on this instance end with <see cref="ObjectDisposedException"/>.
-    /// </summary>
-    public void BeginClose()
-    {
-        _closing = true;
-        WakeSleepers();
-    }
-
-    private void WakeSleepers()
-    {
-        WakeAll(&_header->ItemsPublished);
-        WakeAll(&_header->SlotsReleased);
-    }
-
-    /// <summary>Gives this instance's process-table entry back; only once no call of this instance runs.</summary>
-    public void Unregister()
-    {
-        if (_entryIndex >= 0)
-        {
-            Interlocked.CompareExchange(ref _processTable[_entryIndex].Identity, 0, _identity);
-            _entryIndex = -1;
-        }
-    }
-
-    private bool TryTakeEntry(int index, ulong previousIdentity)
-    {
-        ref ProcessEntry entry = ref _processTable[index];
-        if (Interlocked.CompareExchange(ref entry.Identity, _identity | ReclaimingMark, previousIdentity) != previousIdentity)
-        {
-            return false;
-        }
-
-        uint generation = Volatile.Read(ref entry.Generation);
-        if (previousIdentity != 0)
-        {
-            RecoverClaimsOf(OwnerToken(index, generation));
-            int getWaiters = Interlocked.Exchange(ref entry.GetWaiters, 0);
-            int putWaiters = Interlocked.Exchange(ref entry.PutWaiters, 0);
-            Interlocked.Add(ref _header->GetWaiters, -Math.Max(getWaiters, 0));
-            Interlocked.Add(ref _header->PutWaiters, -Math.Max(putWaiters, 0));
-        }
-
-        generation++;
-        Volatile.Write(ref entry.Generation, generation);
-        Volatile.Write(ref entry.Identity, _identity);
-        _entryIndex = index;
-        _owner = OwnerToken(index, generation);
-        return true;
-    }
-
-    private void RecoverClaimsOf(uint owner)
-    {
-        for (int i = 0; i < _slotCount; i++)
-        {
-            SlotHeader* slot = SlotAtIndex(i);
-            ulong state = Volatile.Read(ref slot->State);
-            if (PhaseOf(state) is SlotPhase.Writing or SlotPhase.Reading && OwnerOf(state) == owner)
-            {
-                TryRecover(slot, state);
-            }
-        }
+            $"{QueueGeometry.ProcessTableCapacity} threads of live processes are attached to this queue already. " +
+            "Dispose queue instances you no longer use, or use each instance from fewer threads.");
     }
 
     // ───────────────────────────── producer ─────────────────────────────
 
-    /// <summary>Copies <paramref name="payload"/> into the queue; false when it stayed full for the whole wait.</summary>
-    public bool Write(ReadOnlySpan<byte> payload, WaitLimit limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Puts <paramref name="count"/> records from <paramref name="source"/>, in order. Returns how many went in before
+    /// the wait ended (all of them unless the limit ran out).
+    /// </summary>
+    public int Put<TSource>(EntryLease lease, scoped ref TSource source, int count, WaitLimit limit, CancellationToken cancellationToken)
+        where TSource : IRecordSource, allows ref struct
     {
-        Debug.Assert(payload.Length <= _maxMessageBytes);
         var wait = new WaitState(limit, cancellationToken);
-        while (true)
+        ArrayBufferWriter<byte>? serialized = null;
+        int done = 0;
+        while (done < count)
         {
-            if (TryWrite(payload, out Blocker blocker))
+            ulong tail = Volatile.Read(ref _header->Tail);
+            Blocker blocker;
+            if (IsLocked(tail))
             {
-                return true;
+                blocker = new Blocker(BlockerKind.LockedTail, tail, 0);
             }
-
-            if (!AwaitChange(blocker, Side.Producer, ref wait))
+            else
             {
-                return false;
-            }
-        }
-    }
-
-    private bool TryWrite(ReadOnlySpan<byte> payload, out Blocker blocker)
-    {
-        for (int step = 0; step < MaxHelpingSteps; step++)
-        {
-            long tail = Volatile.Read(ref _header->Tail);
-            SlotHeader* slot = SlotAt(tail);
-            ulong state = Volatile.Read(ref slot->State);
-            int lap = (int)(SequenceOf(state) - (uint)tail);
-            if (lap < 0)
-            {
-                blocker = new Blocker(slot, state);
-                return false;
-            }
-
-            if (lap == 0 && PhaseOf(state) == SlotPhase.Free)
-            {
-                ulong claimed = MakeState((uint)tail, SlotPhase.Writing, _owner);
-                if (Interlocked.CompareExchange(ref slot->State, claimed, state) != state)
+                int needLines = serialized is null ? _maxRecordLines : QueueGeometry.LinesFor(serialized.WrittenCount);
+                if (TryFindRoom(tail, needLines, out Room room, out blocker))
                 {
+                    lease.Entry->PutFrom = tail;
+                    if (Interlocked.CompareExchange(ref _header->Tail, Locked(tail), tail) != tail)
+                    {
+                        lease.Entry->PutFrom = ProcessEntry.NoIntent;
+                        continue;
+                    }
+
+                    done += WriteHoldingTail(lease, tail, room, ref source, done, count, ref serialized);
+                    wait.Spinner.Reset();
                     continue;
                 }
 
-                Interlocked.CompareExchange(ref _header->Tail, tail + 1, tail);
-                payload.CopyTo(new Span<byte>((byte*)slot + SlotHeader.PayloadOffset, payload.Length));
-                slot->Length = payload.Length;
-                FinishClaim(slot, claimed, MakeState((uint)tail, SlotPhase.Ready, 0));
-                WakeIfWaiting(Side.Consumer);
-                blocker = default;
-                return true;
+                if (serialized is null)
+                {
+                    // Not room for a largest record: learn this one's size, then wait for exactly its room.
+                    serialized = SerializeAside(ref source, done);
+                    continue;
+                }
             }
 
-            // Position `tail` is claimed already (or long done): move Tail on for whoever claimed it.
-            Interlocked.CompareExchange(ref _header->Tail, tail + 1, tail);
+            try
+            {
+                if (!AwaitChange(lease, ref wait, Side.Producer, blocker))
+                {
+                    break;
+                }
+            }
+            catch (OperationCanceledException e) when (done > 0)
+            {
+                e.Data[ItemsPutKey] = done;
+                throw;
+            }
         }
 
-        throw HelpingLimitReached();
+        return done;
+    }
+
+    /// <summary>Writes records while the locked Tail's room lasts, publishes them, and unlocks the Tail.</summary>
+    private int WriteHoldingTail<TSource>(
+        EntryLease lease, ulong tail, Room room, scoped ref TSource source, int first, int count, ref ArrayBufferWriter<byte>? serialized)
+        where TSource : IRecordSource, allows ref struct
+    {
+        uint items = ItemsOf(tail);
+        uint position = TailPosition(tail);
+        uint freeLines = room.FreeLines;
+        uint freeItems = room.FreeItems;
+        int written = 0;
+        Exception? failure = null;
+        try
+        {
+            while (first + written < count && freeItems > 0)
+            {
+                int needLines = serialized is null ? _maxRecordLines : QueueGeometry.LinesFor(serialized.WrittenCount);
+                if (!TryPlace(position, (uint)needLines, freeLines, out uint start, out uint contiguousLines))
+                {
+                    break;
+                }
+
+                byte* record = _data + (long)(start % _dataLines) * QueueGeometry.LineBytes;
+                int length;
+                if (serialized is not null)
+                {
+                    length = serialized.WrittenCount;
+                    serialized.WrittenSpan.CopyTo(new Span<byte>(record, length));
+                    serialized = null;
+                    SerializationBuffer.ReleaseIfLarge();
+                }
+                else
+                {
+                    RecordWriter writer = lease.Writer;
+                    writer.Reset(record, (int)Math.Min(contiguousLines * (long)QueueGeometry.LineBytes, int.MaxValue));
+                    try
+                    {
+                        source.Write(first + written, writer);
+                    }
+                    catch (RecordWriter.OverflowException)
+                    {
+                        // Bigger than the room in place: serialize it aside and wait for its exact room.
+                        serialized = SerializeAside(ref source, first + written);
+                        break;
+                    }
+
+                    length = writer.Written;
+                    if (length > _maxMessageBytes)
+                    {
+                        failure = source.TooLarge(first + written, length);
+                        break;
+                    }
+                }
+
+                Slot* slot = SlotFor(items);
+                slot->Start = start;
+                slot->Length = length;
+                Volatile.Write(ref slot->State, SlotState(items, SlotPhase.Ready));
+                uint lines = (uint)QueueGeometry.LinesFor(length);
+                freeLines -= Distance(position, start) + lines;
+                freeItems--;
+                position = Advance(start, lines);
+                items++;
+                written++;
+            }
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+
+        // A Tail value never seen before, even when nothing was published, so that a recoverer who saw the locked
+        // value can never mistake a later lock for this one.
+        Volatile.Write(ref _header->Tail, Tail(items, written == 0 ? Advance(position, 1) : position));
+        lease.Entry->PutFrom = ProcessEntry.NoIntent;
+        Interlocked.MemoryBarrier();
+        if (written > 0)
+        {
+            WakeIfAnnounced(&_header->ItemsFutex, written);
+        }
+
+        WakeIfAnnounced(&_header->SpaceFutex, 1);
+        if (failure is not null)
+        {
+            ExceptionDispatchInfoThrow(failure);
+        }
+
+        return written;
+    }
+
+    private ArrayBufferWriter<byte> SerializeAside<TSource>(scoped ref TSource source, int index)
+        where TSource : IRecordSource, allows ref struct
+    {
+        ArrayBufferWriter<byte> buffer = SerializationBuffer.Rent();
+        source.Write(index, buffer);
+        if (buffer.WrittenCount > _maxMessageBytes)
+        {
+            int size = buffer.WrittenCount;
+            SerializationBuffer.ReleaseIfLarge();
+            throw source.TooLarge(index, size);
+        }
+
+        return buffer;
+    }
+
+    /// <summary>Room at <paramref name="tail"/> for one record of <paramref name="needLines"/> and an item; advances Released when short.</summary>
+    private bool TryFindRoom(ulong tail, int needLines, out Room room, out Blocker blocker)
+    {
+        blocker = default;
+        ulong released = Volatile.Read(ref _header->Released);
+        for (int attempt = 0; ; attempt++)
+        {
+            uint usedLines = Distance(ReleasedPosition(released), TailPosition(tail));
+            uint usedItems = ItemsOf(tail) - ItemsOf(released);
+            if (usedLines <= _dataLines && usedItems <= _itemBound)
+            {
+                room = new Room(_dataLines - usedLines, _itemBound - usedItems);
+                if (room.FreeItems > 0 && TryPlace(TailPosition(tail), (uint)needLines, room.FreeLines, out _, out _))
+                {
+                    return true;
+                }
+            }
+
+            if (attempt == 1)
+            {
+                room = default;
+                return false;
+            }
+
+            released = AdvanceReleased(out blocker);
+        }
+    }
+
+    /// <summary>
+    /// Where a record of <paramref name="lines"/> goes at <paramref name="position"/>: there, or at line 0 of the next
+    /// lap when it would cross the ring's end; false when the free lines do not hold it (and any skipped lines).
+    /// </summary>
+    private bool TryPlace(uint position, uint lines, uint freeLines, out uint start, out uint contiguousLines)
+    {
+        uint toEnd = _dataLines - (position % _dataLines);
+        if (lines <= toEnd && lines <= freeLines)
+        {
+            start = position;
+            contiguousLines = Math.Min(toEnd, freeLines);
+            return true;
+        }
+
+        if (lines > toEnd && (ulong)toEnd + lines <= freeLines)
+        {
+            start = Advance(position, toEnd);
+            contiguousLines = Math.Min(_dataLines, freeLines - toEnd);
+            return true;
+        }
+
+        start = contiguousLines = 0;
+        return false;
+    }
+
+    /// <summary>
+    /// Walks the released items from Released and moves it past them; reports the item it stopped at when a
+    /// consumer still holds it. Returns Released as it stands afterwards.
+    /// </summary>
+    private ulong AdvanceReleased(out Blocker blocker)
+    {
+        blocker = default;
+        ulong released = Volatile.Read(ref _header->Released);
+        uint item = ItemsOf(released);
+        uint position = ReleasedPosition(released);
+        uint head = HeadItems;
+        uint tailPosition = TailPosition(Volatile.Read(ref _header->Tail));
+        for (uint step = 0; item != head && step < _slotCount; step++)
+        {
+            Slot* slot = SlotFor(item);
+            ulong state = Volatile.Read(ref slot->State);
+            if (state != SlotState(item + _slotCount, SlotPhase.Free))
+            {
+                blocker = new Blocker(BlockerKind.HeldItem, state, item);
+                break;
+            }
+
+            uint start = slot->Start;
+            int length = slot->Length;
+            uint end = Advance(start % _positions, (uint)QueueGeometry.LinesFor(Math.Max(length, 0)));
+            if (start >= _positions || length < 0 || Distance(position, end) > Distance(position, tailPosition))
+            {
+                if (Volatile.Read(ref _header->Released) != released)
+                {
+                    // Someone moved Released on meanwhile and the slot is serving a new item: not damage.
+                    return Volatile.Read(ref _header->Released);
+                }
+
+                throw Damaged($"the released record of item {item} claims lines {start}+{length} bytes, outside the used part of the ring");
+            }
+
+            position = end;
+            item++;
+        }
+
+        ulong advanced = Packing.Released(item, position);
+        if (advanced == released)
+        {
+            return released;
+        }
+
+        ulong seen = Interlocked.CompareExchange(ref _header->Released, advanced, released);
+        return seen == released ? advanced : seen;
     }
 
     // ───────────────────────────── consumer ─────────────────────────────
 
-    /// <summary>A claimed message: its payload stays valid until <see cref="EndRead"/>.</summary>
-    public readonly struct ReadClaim(SlotHeader* slot, long position, int length)
-    {
-        public SlotHeader* Slot { get; } = slot;
-
-        public long Position { get; } = position;
-
-        public int Length { get; } = length;
-    }
-
-    /// <summary>Claims the oldest message; false when the queue stayed empty for the whole wait.</summary>
-    public bool BeginRead(WaitLimit limit, CancellationToken cancellationToken, out ReadClaim claim)
+    /// <summary>
+    /// Takes up to <paramref name="max"/> records, waiting for the first one; hands each to <paramref name="sink"/>.
+    /// Returns how many the sink received; 0 when the queue stayed empty for the whole wait.
+    /// </summary>
+    public int Take<TSink>(EntryLease lease, scoped ref TSink sink, int max, WaitLimit limit, CancellationToken cancellationToken)
+        where TSink : IRecordSink, allows ref struct
     {
         var wait = new WaitState(limit, cancellationToken);
         while (true)
         {
-            if (TryBeginRead(out claim, out Blocker blocker))
+            ulong headWord = Volatile.Read(ref _header->Head);
+            uint head = (uint)headWord;
+            ulong state = Volatile.Read(ref SlotFor(head)->State);
+            if (state == SlotState(head, SlotPhase.Ready))
             {
-                return true;
-            }
-
-            if (!AwaitChange(blocker, Side.Consumer, ref wait))
-            {
-                return false;
-            }
-        }
-    }
-
-    public ReadOnlySpan<byte> PayloadOf(in ReadClaim claim)
-    {
-        if ((uint)claim.Length > (uint)_maxMessageBytes)
-        {
-            throw new MessageCorruptedException(
-                $"the message at position {claim.Position} claims {claim.Length} bytes, outside 0..{_maxMessageBytes}; " +
-                "it was removed. Another process wrote into the queue's memory: find it, or Unlink and recreate the queue.");
-        }
-
-        return new ReadOnlySpan<byte>((byte*)claim.Slot + SlotHeader.PayloadOffset, claim.Length);
-    }
-
-    /// <summary>Releases the slot of a claimed message to producers.</summary>
-    public void EndRead(in ReadClaim claim)
-    {
-        FinishClaim(
-            claim.Slot,
-            MakeState((uint)claim.Position, SlotPhase.Reading, _owner),
-            MakeState((uint)(claim.Position + _slotCount), SlotPhase.Free, 0));
-        WakeIfWaiting(Side.Producer);
-    }
-
-    private bool TryBeginRead(out ReadClaim claim, out Blocker blocker)
-    {
-        for (int step = 0; step < MaxHelpingSteps; step++)
-        {
-            long head = Volatile.Read(ref _header->Head);
-            SlotHeader* slot = SlotAt(head);
-            ulong state = Volatile.Read(ref slot->State);
-            int lap = (int)(SequenceOf(state) - (uint)head);
-            if (lap < 0 || (lap == 0 && PhaseOf(state) is SlotPhase.Free or SlotPhase.Writing))
-            {
-                claim = default;
-                blocker = new Blocker(slot, state);
-                return false;
-            }
-
-            if (lap == 0 && PhaseOf(state) == SlotPhase.Ready)
-            {
-                ulong claimed = MakeState((uint)head, SlotPhase.Reading, _owner);
-                if (Interlocked.CompareExchange(ref slot->State, claimed, state) != state)
+                uint run = 1;
+                while (run < (uint)max && Volatile.Read(ref SlotFor(head + run)->State) == SlotState(head + run, SlotPhase.Ready))
                 {
+                    run++;
+                }
+
+                lease.Entry->GetCount = run;
+                Volatile.Write(ref lease.Entry->GetFrom, head);
+                if (Interlocked.CompareExchange(ref _header->Head, head + run, headWord) != headWord)
+                {
+                    lease.Entry->GetFrom = ProcessEntry.NoIntent;
                     continue;
                 }
 
-                Interlocked.CompareExchange(ref _header->Head, head + 1, head);
-                claim = new ReadClaim(slot, head, Volatile.Read(ref slot->Length));
-                blocker = default;
-                return true;
+                return ReadTaken(lease, head, run, ref sink);
             }
 
-            if (lap == 0 && PhaseOf(state) == SlotPhase.Abandoned)
+            if (ItemsOf(state) == head && (SlotPhase)(uint)state > SlotPhase.Ready)
             {
-                if (Interlocked.CompareExchange(ref slot->State, MakeState((uint)(head + _slotCount), SlotPhase.Free, 0), state) == state)
+                throw Damaged($"the slot of item {head} holds an unknown phase ({(uint)state})");
+            }
+
+            ulong tail = Volatile.Read(ref _header->Tail);
+            Blocker blocker = IsLocked(tail) && (int)(head - ItemsOf(tail)) >= 0
+                ? new Blocker(BlockerKind.LockedTail, tail, 0)
+                : default;
+            if (!AwaitChange(lease, ref wait, Side.Consumer, blocker))
+            {
+                return 0;
+            }
+        }
+    }
+
+    /// <summary>Reads the taken items [first, first + run) in place, releases their slots, and wakes producers.</summary>
+    private int ReadTaken<TSink>(EntryLease lease, uint first, uint run, scoped ref TSink sink)
+        where TSink : IRecordSink, allows ref struct
+    {
+        int delivered = 0;
+        string? damage = null;
+        Exception? undeserializable = null;
+        for (uint i = 0; i < run; i++)
+        {
+            uint item = first + i;
+            Slot* slot = SlotFor(item);
+            uint start = slot->Start;
+            int length = slot->Length;
+            uint index = start % _dataLines;
+            if (start >= _positions || (uint)length > (uint)_maxMessageBytes
+                || index + (uint)QueueGeometry.LinesFor(length) > _dataLines)
+            {
+                damage ??= $"the record of item {item} claims {length} bytes at line {start}, outside the queue's limits";
+            }
+            else
+            {
+                try
                 {
-                    Interlocked.CompareExchange(ref _header->Head, head + 1, head);
-                    WakeIfWaiting(Side.Producer);
+                    sink.Read(delivered, new ReadOnlySpan<byte>(_data + (long)index * QueueGeometry.LineBytes, length));
+                    delivered++;
                 }
-
-                continue;
+                catch (Exception e)
+                {
+                    undeserializable ??= e;
+                }
             }
 
-            if (lap == 0 && PhaseOf(state) != SlotPhase.Reading)
-            {
-                throw new QueueCorruptedException(
-                    $"slot {SlotIndexOf(head)} holds an unknown phase ({PhaseOf(state)}). Another process wrote into the " +
-                    "queue's memory; Unlink and recreate the queue.");
-            }
-
-            // Position `head` is being read by another consumer, or long done: move Head on.
-            Interlocked.CompareExchange(ref _header->Head, head + 1, head);
+            Volatile.Write(ref slot->State, SlotState(item + _slotCount, SlotPhase.Free));
         }
 
-        throw HelpingLimitReached();
+        lease.Entry->GetFrom = ProcessEntry.NoIntent;
+        Interlocked.MemoryBarrier();
+        WakeIfAnnounced(&_header->SpaceFutex, (int)run);
+        if (damage is not null || undeserializable is not null)
+        {
+            throw sink.Corrupted(damage, undeserializable, delivered);
+        }
+
+        return delivered;
     }
 
     // ───────────────────────────── waiting and recovery ─────────────────────────────
 
     /// <summary>
-    /// Waits until the blocking slot may have changed: spins first, then sleeps on the side's futex word.
-    /// Returns false when the deadline has passed.
+    /// Waits until the queue may have changed: spins, then announces itself and has the caller re-check once, then
+    /// sleeps on its side's futex word. Returns false when the deadline has passed.
     /// </summary>
-    private bool AwaitChange(Blocker blocker, Side side, ref WaitState wait)
+    private bool AwaitChange(EntryLease lease, ref WaitState wait, Side side, Blocker blocker)
     {
         ThrowIfClosing();
         wait.CancellationToken.ThrowIfCancellationRequested();
@@ -412,160 +677,250 @@ internal sealed unsafe class QueueProtocol
 
         if (now >= wait.Deadline)
         {
-            // Even a non-blocking call finishes a dead owner's claim (and tries again), so that a dead process
+            // Even a call that may not wait finishes a dead owner's claim (and tries again), so that a dead process
             // never makes the queue look full or empty for good.
-            return ClaimOwnerIsDead(blocker) && TryRecover(blocker.Slot, blocker.Observed);
+            return TryRecover(blocker);
         }
 
         if (now - wait.BlockedSince < _spinTicks)
         {
-            // Spins, and past a few rounds yields: with more runnable processes than cores, the one being
-            // waited for needs this core.
+            // Yields past a few rounds: with more runnable processes than cores, the one being waited for needs this core.
             wait.Spinner.SpinOnce(sleep1Threshold: -1);
             return true;
         }
 
-        long sleepTicks = wait.Deadline == long.MaxValue ? -1 : wait.Deadline - now;
-        if (IsClaim(blocker.Observed))
+        bool behindClaim = blocker.Kind != BlockerKind.Nothing;
+        if (behindClaim && now - wait.LastLivenessCheck >= _livenessPollTicks)
         {
-            if (now - wait.LastLivenessCheck >= _livenessPollTicks)
+            wait.LastLivenessCheck = now;
+            if (TryRecover(blocker))
             {
-                wait.LastLivenessCheck = now;
-                if (ClaimOwnerIsDead(blocker))
-                {
-                    TryRecover(blocker.Slot, blocker.Observed);
-                    return true;
-                }
-            }
-
-            sleepTicks = sleepTicks < 0 ? _livenessPollTicks : Math.Min(sleepTicks, _livenessPollTicks);
-        }
-
-        Sleep(blocker, side, sleepTicks < 0 ? -1 : StopwatchTicksToNanoseconds(sleepTicks), wait.CancellationToken);
-        return true;
-    }
-
-    private void Sleep(Blocker blocker, Side side, long timeoutNanoseconds, CancellationToken cancellationToken)
-    {
-        ref ProcessEntry entry = ref _processTable[_entryIndex];
-        int* word = side == Side.Consumer ? &_header->ItemsPublished : &_header->SlotsReleased;
-        ref int globalWaiters = ref side == Side.Consumer ? ref _header->GetWaiters : ref _header->PutWaiters;
-        ref int ownWaiters = ref side == Side.Consumer ? ref entry.GetWaiters : ref entry.PutWaiters;
-
-        // Global first, own entry second (and the reverse on the way out): the entry never counts more than
-        // this process added globally, so subtracting a dead process's entry can never lose a live sleeper.
-        Interlocked.Increment(ref globalWaiters);
-        Interlocked.Increment(ref ownWaiters);
-        int wakeCount = Volatile.Read(ref *word);
-        using (cancellationToken.UnsafeRegister(static state => ((QueueProtocol)state!).WakeSleepers(), this))
-        {
-            if (Volatile.Read(ref blocker.Slot->State) == blocker.Observed && !_closing && !cancellationToken.IsCancellationRequested)
-            {
-                _waiter.Wait(word, wakeCount, timeoutNanoseconds);
+                return true;
             }
         }
 
-        Interlocked.Decrement(ref ownWaiters);
-        Interlocked.Decrement(ref globalWaiters);
-    }
-
-    private void WakeIfWaiting(Side side)
-    {
-        if (side == Side.Consumer)
+        int* word = side == Side.Consumer ? &_header->ItemsFutex : &_header->SpaceFutex;
+        if (!wait.Announced)
         {
-            if (Volatile.Read(ref _header->GetWaiters) != 0)
-            {
-                WakeAll(&_header->ItemsPublished);
-            }
-        }
-        else if (Volatile.Read(ref _header->PutWaiters) != 0)
-        {
-            WakeAll(&_header->SlotsReleased);
-        }
-    }
-
-    private void WakeAll(int* word)
-    {
-        Interlocked.Increment(ref *word);
-        _waiter.WakeAll(word);
-    }
-
-    private bool ClaimOwnerIsDead(Blocker blocker)
-    {
-        if (!IsClaim(blocker.Observed))
-        {
-            return false;
-        }
-
-        uint owner = OwnerOf(blocker.Observed);
-        int index = EntryIndexOf(owner);
-        if (index >= QueueGeometry.ProcessTableCapacity)
-        {
+            wait.AnnouncedValue = Announce(word);
+            wait.Announced = true;
             return true;
         }
 
-        ref ProcessEntry entry = ref _processTable[index];
-        ulong identity = Volatile.Read(ref entry.Identity);
-        uint generation = Volatile.Read(ref entry.Generation);
-        return identity == 0
-            || (identity & ReclaimingMark) != 0
-            || OwnerToken(index, generation) != owner
-            || !ProcessIdentity.IsAlive(identity);
+        wait.Announced = false;
+        long sleepTicks = Math.Min(wait.Deadline - now, behindClaim ? _livenessPollTicks : _sleepBoundTicks);
+        lease.Entry->Activity = (int)(side == Side.Consumer ? EntryActivity.SleepingInGet : EntryActivity.SleepingInPut);
+        using (wait.CancellationToken.UnsafeRegister(static state => ((QueueProtocol)state!).WakeEverySleeper(), this))
+        {
+            if (!_closing && !wait.CancellationToken.IsCancellationRequested)
+            {
+                _waiter.Wait(word, wait.AnnouncedValue, StopwatchTicksToNanoseconds(sleepTicks));
+            }
+        }
+
+        lease.Entry->Activity = (int)EntryActivity.Idle;
+        return true;
     }
 
-    /// <summary>Finishes a dead owner's claim from exactly the state observed; false when the state moved on.</summary>
-    private bool TryRecover(SlotHeader* slot, ulong observed)
+    /// <summary>Sets the sleepers bit of <paramref name="word"/>; returns the word's value with it set.</summary>
+    private static int Announce(int* word)
     {
-        uint sequence = SequenceOf(observed);
-        ulong recovered = PhaseOf(observed) == SlotPhase.Writing
-            ? MakeState(sequence, SlotPhase.Abandoned, 0)
-            : MakeState(sequence + (uint)_slotCount, SlotPhase.Free, 0);
-        if (Interlocked.CompareExchange(ref slot->State, recovered, observed) != observed)
+        while (true)
+        {
+            int value = Volatile.Read(ref *word);
+            if ((value & 1) != 0 || Interlocked.CompareExchange(ref *word, value | 1, value) == value)
+            {
+                return value | 1;
+            }
+        }
+    }
+
+    /// <summary>After a change (and a full fence): wakes up to <paramref name="count"/> sleepers if any announced themselves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void WakeIfAnnounced(int* word, int count)
+    {
+        if ((Volatile.Read(ref *word) & 1) != 0)
+        {
+            Wake(word, count);
+        }
+    }
+
+    private void Wake(int* word, int count)
+    {
+        int bumped = Interlocked.Add(ref *word, 2);
+        if (_waiter.Wake(word, count) == 0)
+        {
+            // Nobody slept (the sleepers left, or were killed in the kernel): stop paying for wakes.
+            Interlocked.CompareExchange(ref *word, bumped & ~1, bumped);
+        }
+    }
+
+    private void WakeEverySleeper()
+    {
+        Wake(&_header->ItemsFutex, int.MaxValue);
+        Wake(&_header->SpaceFutex, int.MaxValue);
+    }
+
+    /// <summary>Finishes the claim in the way if its owner is dead (or gone); true when something was recovered.</summary>
+    private bool TryRecover(Blocker blocker)
+    {
+        switch (blocker.Kind)
+        {
+            case BlockerKind.LockedTail when !TailHolderIsAlive(blocker.Observed):
+                return RecoverTail(blocker.Observed);
+            case BlockerKind.HeldItem when !ReaderIsAlive(blocker.Item):
+                if (Interlocked.CompareExchange(
+                        ref SlotFor(blocker.Item)->State, SlotState(blocker.Item + _slotCount, SlotPhase.Free), blocker.Observed)
+                    != blocker.Observed)
+                {
+                    return false;
+                }
+
+                WakeEverySleeper();
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private bool TailHolderIsAlive(ulong lockedTail)
+    {
+        ulong intent = lockedTail & ~1UL;
+        for (int i = 0; i < QueueGeometry.ProcessTableCapacity; i++)
+        {
+            if (Volatile.Read(ref _table[i].PutFrom) == intent && EntryIsAlive(i))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool ReaderIsAlive(uint item)
+    {
+        for (int i = 0; i < QueueGeometry.ProcessTableCapacity; i++)
+        {
+            ulong from = Volatile.Read(ref _table[i].GetFrom);
+            if (from != ProcessEntry.NoIntent && item - (uint)from < Volatile.Read(ref _table[i].GetCount) && EntryIsAlive(i))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool EntryIsAlive(int index) => _ownEntries[index] || _liveness.IsHeld(_file, index);
+
+    /// <summary>Unlocks a dead producer's Tail just past what it published, by CAS from the exact locked value.</summary>
+    private bool RecoverTail(ulong lockedTail)
+    {
+        uint first = ItemsOf(lockedTail);
+        uint item = first;
+        uint position = TailPosition(lockedTail);
+        for (uint step = 0; step < _itemBound; step++)
+        {
+            Slot* slot = SlotFor(item);
+            if (Volatile.Read(ref slot->State) != SlotState(item, SlotPhase.Ready))
+            {
+                break;
+            }
+
+            uint start = slot->Start;
+            int length = slot->Length;
+            if (start >= _positions || (uint)length > (uint)_maxMessageBytes)
+            {
+                throw Damaged($"the record of item {item} claims {length} bytes at line {start}");
+            }
+
+            position = Advance(start, (uint)QueueGeometry.LinesFor(length));
+            item++;
+        }
+
+        ulong recovered = Tail(item, item == first ? Advance(position, 1) : position);
+        if (Interlocked.CompareExchange(ref _header->Tail, recovered, lockedTail) != lockedTail)
         {
             return false;
         }
 
-        WakeAll(&_header->ItemsPublished);
-        WakeAll(&_header->SlotsReleased);
+        WakeEverySleeper();
         return true;
-    }
-
-    private void FinishClaim(SlotHeader* slot, ulong claimed, ulong finished)
-    {
-        if (Interlocked.CompareExchange(ref slot->State, finished, claimed) != claimed)
-        {
-            throw new QueueCorruptedException(
-                $"slot {((byte*)slot - _slots) / _slotStride} changed while this process " +
-                "held it. Another process wrote into the queue's memory; Unlink and recreate the queue.");
-        }
     }
 
     private void ThrowIfClosing()
     {
         if (_closing)
         {
-            throw new ObjectDisposedException(nameof(SharedQueue<int>), "the queue was disposed while a call waited on it.");
+            throw Closed();
         }
     }
 
-    private static QueueCorruptedException HelpingLimitReached() =>
-        new($"the queue's positions did not settle after {MaxHelpingSteps} steps. Another process wrote into the " +
-            "queue's memory; Unlink and recreate the queue.");
+    private static ObjectDisposedException Closed() =>
+        new(nameof(SharedQueue<int>), "the queue was disposed in this process; open it again to use it.");
 
-    // ───────────────────────────── slots ─────────────────────────────
+    private static QueueCorruptedException Damaged(string what) =>
+        new($"{what}. Another process wrote into the queue's memory; Unlink and recreate the queue.");
+
+    private static void ExceptionDispatchInfoThrow(Exception e) =>
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw();
+
+    // ───────────────────────────── positions ─────────────────────────────
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private SlotHeader* SlotAt(long position) => SlotAtIndex(SlotIndexOf(position));
+    private Slot* SlotFor(uint item) => _slots + (item & _slotMask);
+
+    /// <summary>Lines from <paramref name="from"/> forward to <paramref name="to"/>, on the ring of line positions.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint Distance(uint from, uint to) => to >= from ? to - from : to + _positions - from;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int SlotIndexOf(long position) => (int)((ulong)position % (uint)_slotCount);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private SlotHeader* SlotAtIndex(int index) => (SlotHeader*)(_slots + (long)index * _slotStride);
+    private uint Advance(uint position, uint lines)
+    {
+        uint next = position + lines;
+        return next >= _positions ? next - _positions : next;
+    }
 
     private static long ToStopwatchTicks(TimeSpan span) =>
         (long)(span.Ticks * ((double)Stopwatch.Frequency / TimeSpan.TicksPerSecond));
 
     private static long StopwatchTicksToNanoseconds(long ticks) =>
-        (long)Math.Min(ticks * (1_000_000_000.0 / Stopwatch.Frequency), long.MaxValue / 2);
+        (long)Math.Min(Math.Max(ticks, 0) * (1_000_000_000.0 / Stopwatch.Frequency), long.MaxValue / 2);
+}
+
+/// <summary>Where records come from: the queue's items, serialized on demand into the place the protocol gives.</summary>
+internal interface IRecordSource
+{
+    /// <summary>Serializes item <paramref name="index"/> into <paramref name="writer"/>.</summary>
+    void Write<TWriter>(int index, TWriter writer)
+        where TWriter : class, IBufferWriter<byte>;
+
+    /// <summary>The exception for item <paramref name="index"/> serializing to <paramref name="bytes"/>, over the limit.</summary>
+    Exception TooLarge(int index, int bytes);
+}
+
+/// <summary>Where taken records go: deserialized straight out of shared memory.</summary>
+internal interface IRecordSink
+{
+    /// <summary>Deserializes the <paramref name="index"/>-th taken record.</summary>
+    void Read(int index, ReadOnlySpan<byte> payload);
+
+    /// <summary>
+    /// The exception for taken records that could not be read: a damaged record (<paramref name="damage"/>) or one that
+    /// did not deserialize (<paramref name="cause"/>); <paramref name="delivered"/> good ones were read.
+    /// </summary>
+    MessageCorruptedException Corrupted(string? damage, Exception? cause, int delivered);
+}
+
+/// <summary>
+/// One thread's process-table entry in one queue instance: the entry whose byte the instance's file holds locked,
+/// whether the thread is in a call, and its in-place serialization writer.
+/// </summary>
+internal sealed unsafe class EntryLease(int index, ProcessEntry* entry)
+{
+    public readonly int Index = index;
+    public readonly ProcessEntry* Entry = entry;
+    public readonly RecordWriter Writer = new();
+    public Thread Owner = Thread.CurrentThread;
+    public int InCall;
 }

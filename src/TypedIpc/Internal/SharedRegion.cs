@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 using TypedIpc.Platform;
 using TypedIpc.Platform.Linux;
 
@@ -11,9 +12,10 @@ namespace TypedIpc.Internal;
 internal readonly record struct RegionSpec(QueueGeometry Geometry, ulong SchemaFingerprint, string TypeName);
 
 /// <summary>
-/// The mapped shared-memory file of one queue. Creation is atomic: the region is built and initialized under a
-/// private temporary name, then hard-linked to the queue's name, so the name never shows a half-built region,
-/// even when the creator is killed; a creator that loses the race attaches to the winner's region.
+/// The mapped shared-memory file of one queue, and the open file that holds this instance's liveness locks.
+/// Creation is atomic: the region is built and initialized under a private temporary name, then hard-linked to
+/// the queue's name, so the name never shows a half-built region, even when the creator is killed; a creator that
+/// loses the race attaches to the winner's region.
 /// </summary>
 internal sealed unsafe class SharedRegion : IDisposable
 {
@@ -22,24 +24,29 @@ internal sealed unsafe class SharedRegion : IDisposable
     public const int MaxNameLength = 200;
     private const string CreatingSuffix = ".creating";
     private const int CreationTokenHexDigits = 16;
+
+    /// <summary>The byte a creator keeps locked while it builds a region: past the process table's bytes.</summary>
+    private const long CreationLockOffset = QueueGeometry.ProcessTableCapacity;
+
     private static readonly SearchValues<char> NameCharacters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
 
-    private nint _address;
+    private readonly MappedMemory _mapping;
 
-    private SharedRegion(nint address, long length, QueueGeometry geometry)
+    private SharedRegion(SafeFileHandle file, MappedMemory mapping, QueueGeometry geometry)
     {
-        _address = address;
-        Length = length;
+        File = file;
+        _mapping = mapping;
         Geometry = geometry;
     }
 
-    public byte* Base => (byte*)_address;
+    public byte* Base => (byte*)_mapping.DangerousGetHandle();
 
-    public long Length { get; }
+    /// <summary>The queue file, open for as long as the region is: the liveness locks of this instance's entries live on it.</summary>
+    public SafeFileHandle File { get; }
 
+    /// <summary>The geometry read from the region's header at attach (the same as asked for, or the open failed).</summary>
     public QueueGeometry Geometry { get; }
-
 
     public static string PathFor(string name) => $"{Directory}/{FilePrefix}{name}";
 
@@ -108,73 +115,39 @@ internal sealed unsafe class SharedRegion : IDisposable
         }
     }
 
+    /// <summary>Unmaps the region and closes the file (which drops every liveness lock this instance holds).</summary>
     public void Dispose()
     {
-        nint address = Interlocked.Exchange(ref _address, 0);
-        if (address != 0)
-        {
-            LibC.Munmap(address, (nuint)Length);
-        }
+        _mapping.Dispose();
+        File.Dispose();
     }
 
     private static SharedRegion? TryAttach(string name, string path, RegionSpec spec, QueueOptions options)
     {
-        int fd = LibC.Open(path, LibC.O_RDWR | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
-        if (fd < 0)
+        if (ShmFile.OpenExisting(path, LibC.O_RDWR, options.AllowForeignOwner, $"queue '{name}'") is not { } opened)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            return errno switch
-            {
-                LibC.ENOENT => null,
-                LibC.ELOOP => throw new SharedMemoryException(
-                    $"{path} is a symbolic link; TypedIpc never follows one at a queue's path, because it may point at " +
-                    $"another user's file. Remove it (rm {path}) and open the queue again."),
-                LibC.EACCES => throw new SharedMemoryException(
-                    $"no permission to open queue '{name}' at {path}. It was created by another user or with narrower " +
-                    "permissions; open it as that user, or have it created with QueueOptions.FilePermissions that include you."),
-                _ => throw new SharedMemoryException($"cannot open queue '{name}' at {path}: {LibC.Describe(errno)}."),
-            };
+            return null;
         }
 
+        MappedMemory? mapping = null;
         try
         {
-            LibC.Statx stat;
-            if (LibC.StatxFd(fd, "", LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, &stat) != 0)
-            {
-                throw new SharedMemoryException($"cannot stat {path}: {LibC.Describe(Marshal.GetLastPInvokeError())}.");
-            }
-
-            if (!options.AllowForeignOwner && stat.Uid != LibC.GetEffectiveUserId())
-            {
-                throw new SharedMemoryException(
-                    $"{path} belongs to user id {stat.Uid}, not to this process's user ({LibC.GetEffectiveUserId()}). " +
-                    "Another user may have planted it to read or feed this queue. Remove it, or set " +
-                    "QueueOptions.AllowForeignOwner if the queue is shared between users on purpose.");
-            }
-
-            if ((long)stat.Size < QueueHeader.Bytes)
+            if (opened.Length < QueueHeader.Bytes)
             {
                 throw new QueueCorruptedException(
-                    $"{path} has {stat.Size} bytes, fewer than a queue header ({QueueHeader.Bytes}); it is not a TypedIpc " +
+                    $"{path} has {opened.Length} bytes, fewer than a queue header ({QueueHeader.Bytes}); it is not a TypedIpc " +
                     $"queue or was truncated. Unlink it (SharedQueue.Unlink(\"{name}\") or rm {path}) and open again.");
             }
 
-            nint address = Map(fd, (long)stat.Size, path);
-            var region = new SharedRegion(address, (long)stat.Size, spec.Geometry);
-            try
-            {
-                Validate(name, path, (QueueHeader*)address, (long)stat.Size, spec);
-                return region;
-            }
-            catch
-            {
-                region.Dispose();
-                throw;
-            }
+            mapping = MappedMemory.Map(opened.Handle, opened.Length, path);
+            QueueGeometry geometry = Validate(name, path, (QueueHeader*)mapping.DangerousGetHandle(), opened.Length, spec);
+            return new SharedRegion(opened.Handle, mapping, geometry);
         }
-        finally
+        catch
         {
-            LibC.Close(fd);
+            mapping?.Dispose();
+            opened.Handle.Dispose();
+            throw;
         }
     }
 
@@ -182,59 +155,52 @@ internal sealed unsafe class SharedRegion : IDisposable
     {
         RemoveAbandonedCreations(name);
         string temporary = CreationPath(name, Environment.ProcessId);
-        int mode = (int)options.FilePermissions;
-        int fd = LibC.Open(temporary, LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, mode);
-        if (fd < 0)
-        {
-            throw new SharedMemoryException(
-                $"cannot create queue '{name}' in {Directory}: {LibC.Describe(Marshal.GetLastPInvokeError())}.");
-        }
-
-        nint address = 0;
-        long length = spec.Geometry.RegionBytes;
+        SafeFileHandle file = ShmFile.CreateExclusive(temporary, (int)options.FilePermissions, $"queue '{name}'");
+        IProcessLiveness liveness = ProcessLiveness.ForCurrentPlatform;
+        MappedMemory? mapping = null;
+        bool published = false;
         try
         {
-            // The umask may have removed bits the caller asked for (e.g. group access).
-            LibC.Fchmod(fd, mode);
+            liveness.TryLock(file, CreationLockOffset);
+            long length = spec.Geometry.RegionBytes;
             // Reserve every page now: a full /dev/shm fails here with a clear error instead of killing a later
             // writer with SIGBUS.
-            int error = LibC.PosixFallocate(fd, 0, length);
+            int error = LibC.PosixFallocate((int)file.DangerousGetHandle(), 0, length);
             if (error != 0)
             {
                 throw new SharedMemoryException(error == LibC.ENOSPC
-                    ? $"not enough space in {Directory} to create queue '{name}' ({length:N0} bytes: {spec.Geometry.SlotCount} " +
-                      $"slots of {spec.Geometry.SlotStride} bytes). Free space in {Directory}, or lower maxsize, " +
+                    ? $"not enough space in {Directory} to create queue '{name}' ({length:N0} bytes: {spec.Geometry.DataLines * (long)QueueGeometry.LineBytes:N0} " +
+                      $"bytes of records and {spec.Geometry.SlotCount} item slots). Free space in {Directory}, or lower maxsize, " +
                       "QueueOptions.MaxMessageBytes or QueueOptions.CapacityBytes."
                     : $"cannot size queue '{name}' to {length:N0} bytes: {LibC.Describe(error)}.");
             }
 
-            address = Map(fd, length, temporary);
-            Initialize((QueueHeader*)address, spec);
+            mapping = MappedMemory.Map(file, length, temporary);
+            Initialize((QueueHeader*)mapping.DangerousGetHandle(), spec);
             if (LibC.Link(temporary, path) != 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
-                if (errno == LibC.EEXIST)
+                // EEXIST: another creator won; ENOENT: a sweeper took our temporary name for a dead creator's. Both: start over.
+                if (errno is LibC.EEXIST or LibC.ENOENT)
                 {
-                    LibC.Munmap(address, (nuint)length);
                     return null;
                 }
 
                 throw new SharedMemoryException($"cannot publish queue '{name}' at {path}: {LibC.Describe(errno)}.");
             }
 
-            var region = new SharedRegion(address, length, spec.Geometry);
-            address = 0;
-            return region;
+            published = true;
+            return new SharedRegion(file, mapping, spec.Geometry);
         }
         finally
         {
-            if (address != 0)
-            {
-                LibC.Munmap(address, (nuint)length);
-            }
-
-            LibC.Close(fd);
             LibC.Unlink(temporary);
+            liveness.Unlock(file, CreationLockOffset);
+            if (!published)
+            {
+                mapping?.Dispose();
+                file.Dispose();
+            }
         }
     }
 
@@ -245,7 +211,10 @@ internal sealed unsafe class SharedRegion : IDisposable
     internal static string CreationPath(string name, int creatorPid) =>
         $"{Directory}/.{FilePrefix}{name}.{creatorPid}.{Random.Shared.NextInt64():x16}{CreatingSuffix}";
 
-    /// <summary>Removes temporary files that creators of this queue left behind when they were killed mid-way.</summary>
+    /// <summary>
+    /// Removes temporary files that creators of this queue left behind when they were killed mid-way: those whose
+    /// creation lock nobody holds. The pid in the name is only for people reading the directory.
+    /// </summary>
     private static void RemoveAbandonedCreations(string name)
     {
         string prefix = $".{FilePrefix}{name}.";
@@ -257,24 +226,33 @@ internal sealed unsafe class SharedRegion : IDisposable
             int dot = rest.IndexOf('.');
             if (dot > 0 && rest.Length - dot - 1 == CreationTokenHexDigits
                 && ulong.TryParse(rest[(dot + 1)..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out _)
-                && int.TryParse(rest[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
-                && pid != Environment.ProcessId
-                && ProcFs.StartTimeIfRunning(pid) is null)
+                && int.TryParse(rest[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out _)
+                && IsAbandonedCreation(file))
             {
                 LibC.Unlink(file);
             }
         }
     }
 
-    private static nint Map(int fd, long length, string path)
+    private static bool IsAbandonedCreation(string path)
     {
-        nint address = LibC.Mmap(0, (nuint)length, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, fd, 0);
-        if (address == LibC.MAP_FAILED)
+        try
         {
-            throw new SharedMemoryException($"cannot map {path} ({length:N0} bytes): {LibC.Describe(Marshal.GetLastPInvokeError())}.");
-        }
+            if (ShmFile.OpenExisting(path, LibC.O_RDWR, allowForeignOwner: false, "a queue's creation file") is not { } opened)
+            {
+                return false;
+            }
 
-        return address;
+            using (opened.Handle)
+            {
+                return !ProcessLiveness.ForCurrentPlatform.IsHeld(opened.Handle, CreationLockOffset);
+            }
+        }
+        catch (SharedMemoryException)
+        {
+            // Not ours to judge (a link, another user's file, something that is not a file): leave it.
+            return false;
+        }
     }
 
     private static void Initialize(QueueHeader* header, RegionSpec spec)
@@ -283,57 +261,60 @@ internal sealed unsafe class SharedRegion : IDisposable
         header->LayoutVersion = QueueHeader.CurrentLayoutVersion;
         header->HeaderBytes = QueueHeader.Bytes;
         header->RegionBytes = geometry.RegionBytes;
-        header->SlotCount = geometry.SlotCount;
-        header->SlotStride = geometry.SlotStride;
         header->MaxMessageBytes = geometry.MaxMessageBytes;
         header->MaxSize = geometry.MaxSize;
         header->SchemaFingerprint = spec.SchemaFingerprint;
+        header->SlotCount = geometry.SlotCount;
+        header->DataLines = geometry.DataLines;
         header->ProcessTableCapacity = QueueGeometry.ProcessTableCapacity;
         var typeName = new Span<byte>(header->TypeName, QueueHeader.TypeNameCapacity);
         header->TypeNameBytes = Encoding.UTF8.GetBytes(Truncate(spec.TypeName), typeName);
-        QueueProtocol.InitializeSlots((byte*)header, geometry);
+        QueueProtocol.Initialize(header, geometry);
         Volatile.Write(ref header->Magic, QueueHeader.ExpectedMagic);
     }
 
-    private static void Validate(string name, string path, QueueHeader* header, long fileBytes, RegionSpec spec)
+    /// <summary>Checks a region against what this process expects; reads every header field exactly once.</summary>
+    private static QueueGeometry Validate(string name, string path, QueueHeader* mapped, long fileBytes, RegionSpec spec)
     {
+        QueueHeader header = *mapped;
         string unlinkAdvice = $"Unlink it (SharedQueue.Unlink(\"{name}\") or rm {path}) and open it again.";
-        if (header->Magic != QueueHeader.ExpectedMagic)
+        if (header.Magic != QueueHeader.ExpectedMagic)
         {
-            throw new QueueCorruptedException($"{path} is not a TypedIpc queue (wrong magic number 0x{header->Magic:X16}). {unlinkAdvice}");
+            throw new QueueCorruptedException($"{path} is not a TypedIpc queue (wrong magic number 0x{header.Magic:X16}). {unlinkAdvice}");
         }
 
-        if (header->LayoutVersion != QueueHeader.CurrentLayoutVersion)
+        if (header.LayoutVersion != QueueHeader.CurrentLayoutVersion)
         {
             throw new QueueMismatchException(
-                $"queue '{name}' has shared-memory layout version {header->LayoutVersion}, but this TypedIpc uses " +
+                $"queue '{name}' has shared-memory layout version {header.LayoutVersion}, but this TypedIpc uses " +
                 $"version {QueueHeader.CurrentLayoutVersion}. Use the same TypedIpc version in every process, or {unlinkAdvice}");
         }
 
-        QueueGeometry stored = new(header->SlotCount, header->SlotStride, header->MaxMessageBytes, header->MaxSize);
-        if (header->HeaderBytes != QueueHeader.Bytes
-            || header->ProcessTableCapacity != QueueGeometry.ProcessTableCapacity
-            || stored.SlotCount <= 0
-            || stored.MaxMessageBytes <= 0 || stored.MaxMessageBytes > QueueOptions.MaxMaxMessageBytes
-            || stored.SlotStride != QueueGeometry.StrideFor(stored.MaxMessageBytes)
-            || header->RegionBytes != stored.RegionBytes
-            || header->RegionBytes != fileBytes)
+        QueueGeometry stored = new(header.SlotCount, header.DataLines, header.MaxMessageBytes, header.MaxSize);
+        if (header.HeaderBytes != QueueHeader.Bytes
+            || header.ProcessTableCapacity != QueueGeometry.ProcessTableCapacity
+            || stored.MaxMessageBytes is <= 0 or > QueueOptions.MaxMaxMessageBytes
+            || stored.MaxSize is < 0 or > SharedQueue<int>.MaxMaxSize
+            || stored.DataLines <= 0
+            || !stored.HoldsLargestRecord
+            || stored.SlotCount != QueueGeometry.SlotCountFor(stored.ItemBound)
+            || header.RegionBytes != stored.RegionBytes
+            || header.RegionBytes != fileBytes)
         {
             throw new QueueCorruptedException(
-                $"the header of queue '{name}' does not describe its {fileBytes:N0}-byte file (slots {stored.SlotCount}, " +
-                $"slot size {stored.SlotStride}, recorded size {header->RegionBytes:N0}); the file was damaged. {unlinkAdvice}");
+                $"the header of queue '{name}' does not describe its {fileBytes:N0}-byte file (data lines {stored.DataLines}, " +
+                $"item slots {stored.SlotCount}, recorded size {header.RegionBytes:N0}); the file was damaged. {unlinkAdvice}");
         }
 
-        string storedType = Encoding.UTF8.GetString(
-            new ReadOnlySpan<byte>(header->TypeName, Math.Clamp(header->TypeNameBytes, 0, QueueHeader.TypeNameCapacity)));
+        string storedType = Encoding.UTF8.GetString(header.TypeName, Math.Clamp(header.TypeNameBytes, 0, QueueHeader.TypeNameCapacity));
         var differences = new List<string>();
-        if (header->SchemaFingerprint != spec.SchemaFingerprint)
+        if (header.SchemaFingerprint != spec.SchemaFingerprint)
         {
             string versions = storedType == Truncate(spec.TypeName)
                 ? ": the processes were built from different versions of it"
                 : "";
             differences.Add(
-                $"message type: created for {storedType} (schema 0x{header->SchemaFingerprint:X16}), opened as " +
+                $"message type: created for {storedType} (schema 0x{header.SchemaFingerprint:X16}), opened as " +
                 $"{spec.TypeName} (schema 0x{spec.SchemaFingerprint:X16}){versions}");
         }
 
@@ -346,10 +327,11 @@ internal sealed unsafe class SharedRegion : IDisposable
         {
             differences.Add($"MaxMessageBytes: created with {stored.MaxMessageBytes}, opened with {spec.Geometry.MaxMessageBytes}");
         }
-
-        if (stored.SlotCount != spec.Geometry.SlotCount && stored.MaxSize == spec.Geometry.MaxSize)
+        else if (stored.DataLines != spec.Geometry.DataLines && stored.MaxSize == spec.Geometry.MaxSize)
         {
-            differences.Add($"capacity: created with {stored.SlotCount} slots, opened asking for {spec.Geometry.SlotCount} (QueueOptions.CapacityBytes)");
+            differences.Add(
+                $"capacity: created with {stored.DataLines * (long)QueueGeometry.LineBytes:N0} bytes, opened asking for " +
+                $"{spec.Geometry.DataLines * (long)QueueGeometry.LineBytes:N0} (QueueOptions.CapacityBytes)");
         }
 
         if (differences.Count > 0)
@@ -358,6 +340,8 @@ internal sealed unsafe class SharedRegion : IDisposable
                 $"queue '{name}' exists with other settings: {string.Join("; ", differences)}. Open it with the same " +
                 $"message type and settings in every process, or {unlinkAdvice}");
         }
+
+        return stored;
     }
 
     private static string Truncate(string typeName)
@@ -372,4 +356,33 @@ internal sealed unsafe class SharedRegion : IDisposable
     }
 
     private static string Describe(char c) => char.IsControl(c) || char.IsWhiteSpace(c) ? $"U+{(int)c:X4}" : $"'{c}'";
+
+    /// <summary>
+    /// A shared mapping that is unmapped exactly once: by Dispose, or by the finalizer of an instance nobody disposed.
+    /// </summary>
+    private sealed class MappedMemory : SafeHandle
+    {
+        private readonly long _length;
+
+        private MappedMemory(nint address, long length) : base(0, ownsHandle: true)
+        {
+            SetHandle(address);
+            _length = length;
+        }
+
+        public override bool IsInvalid => handle == 0;
+
+        public static MappedMemory Map(SafeFileHandle file, long length, string path)
+        {
+            nint address = LibC.Mmap(0, (nuint)length, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, (int)file.DangerousGetHandle(), 0);
+            if (address == LibC.MAP_FAILED)
+            {
+                throw new SharedMemoryException($"cannot map {path} ({length:N0} bytes): {LibC.Describe(Marshal.GetLastPInvokeError())}.");
+            }
+
+            return new MappedMemory(address, length);
+        }
+
+        protected override bool ReleaseHandle() => LibC.Munmap(handle, (nuint)_length) == 0;
+    }
 }

@@ -3,7 +3,7 @@ namespace TypedIpc.Platform;
 /// <summary>
 /// Sleeps on, and wakes sleepers of, a 32-bit word inside the shared mapping, across processes.
 /// The one OS-specific piece of waiting: Linux uses a futex on the word itself; Windows can map each word
-/// to a named event, macOS to its ulock/os_sync_wait_on_address calls.
+/// to WaitOnAddress on a named section, macOS to its os_sync_wait_on_address calls.
 /// </summary>
 internal unsafe interface IProcessSharedWaiter
 {
@@ -14,8 +14,8 @@ internal unsafe interface IProcessSharedWaiter
     /// </summary>
     void Wait(int* word, int expected, long timeoutNanoseconds);
 
-    /// <summary>Wakes every process sleeping on <paramref name="word"/>.</summary>
-    void WakeAll(int* word);
+    /// <summary>Wakes at most <paramref name="count"/> sleepers of <paramref name="word"/>, in any process; returns how many woke.</summary>
+    int Wake(int* word, int count);
 }
 
 internal static class ProcessSharedWaiter

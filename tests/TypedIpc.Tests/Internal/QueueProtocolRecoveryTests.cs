@@ -7,43 +7,67 @@ namespace TypedIpc.Tests.Internal;
 
 /// <summary>
 /// A child process takes a process-table entry, the test leaves in the mapping exactly the claim a process killed
-/// mid-operation leaves behind (owned by that child), then kills the child: survivors must finish the claim.
+/// mid-operation leaves behind (in that child's entry), then kills the child: survivors must finish the claim.
 /// </summary>
 public sealed unsafe class QueueProtocolRecoveryTests : IDisposable
 {
+    // Recovery happens at the first liveness poll (50 ms) after the spin; 1 s leaves a loaded machine 20 polls.
     private static readonly TimeSpan RecoveryLimit = TimeSpan.FromSeconds(1);
     private readonly TestQueueName _name = new("recovery");
 
     public void Dispose() => _name.Dispose();
 
     [Fact]
-    public void A_producer_killed_between_claim_and_publish_costs_only_its_own_message()
+    public void A_producer_killed_holding_the_tail_costs_only_its_unpublished_message()
     {
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 3);
         using var region = new RegionView(_name);
         queue.Put(new Numbered(1, 0, 0));
-        LeaveClaimOfKilledProcess(region, maxsize: 3, SlotPhase.Writing);
-
-        queue.Put(new Numbered(1, 2, 0));
+        LeaveClaimOfKilledProcess(region, Claim.LockedTail);
 
         var clock = Stopwatch.StartNew();
+        queue.Put(new Numbered(1, 2, 0), timeout: TimeSpan.FromSeconds(10));
         Assert.Equal(0, queue.Get(timeout: TimeSpan.FromSeconds(10)).Sequence);
         Assert.Equal(2, queue.Get(timeout: TimeSpan.FromSeconds(10)).Sequence);
-        Assert.True(clock.Elapsed < RecoveryLimit, $"recovering the dead producer's slot took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < RecoveryLimit, $"recovering the dead producer's tail took {clock.Elapsed}");
         Assert.True(queue.IsEmpty);
     }
 
     [Fact]
-    public void A_consumer_killed_while_reading_frees_its_slot_for_a_waiting_producer()
+    public void A_producer_killed_after_publishing_part_of_a_batch_keeps_what_it_published()
+    {
+        using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 4);
+        using var region = new RegionView(_name);
+        queue.Put(new Numbered(1, 0, 0));
+        queue.Put(new Numbered(1, 1, 0));
+        // The child "locks" the tail as it stood before the second put: item 1 is published under its lock.
+        using (var child = PeerProcess.Start("hold", _name, "4"))
+        {
+            Assert.Equal("ready", child.WaitForFirstLine());
+            ulong tail = region.Header->Tail;
+            ulong before = Packing.Tail(Packing.ItemsOf(tail) - 1, region.Slot(1)->Start);
+            region.Entry(region.EntriesOf(child.Id)[0])->PutFrom = before;
+            region.Header->Tail = Packing.Locked(before);
+            child.Kill();
+        }
+
+        queue.Put(new Numbered(1, 2, 0), timeout: TimeSpan.FromSeconds(10));
+
+        Assert.Equal([0, 1, 2], Enumerable.Range(0, 3).Select(_ => queue.Get(timeout: TimeSpan.FromSeconds(10)).Sequence));
+        Assert.True(queue.IsEmpty);
+    }
+
+    [Fact]
+    public void A_consumer_killed_while_reading_frees_its_item_for_a_waiting_producer()
     {
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 1);
         using var region = new RegionView(_name);
         queue.Put(new Numbered(1, 0, 0));
-        LeaveClaimOfKilledProcess(region, maxsize: 1, SlotPhase.Reading);
+        LeaveClaimOfKilledProcess(region, Claim.TakenItem);
 
         var clock = Stopwatch.StartNew();
         queue.Put(new Numbered(1, 1, 0), timeout: TimeSpan.FromSeconds(10));
-        Assert.True(clock.Elapsed < RecoveryLimit, $"recovering the dead consumer's slot took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < RecoveryLimit, $"recovering the dead consumer's item took {clock.Elapsed}");
         Assert.Equal(1, queue.GetNowait().Sequence);
     }
 
@@ -52,10 +76,10 @@ public sealed unsafe class QueueProtocolRecoveryTests : IDisposable
     {
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 1);
         using var region = new RegionView(_name);
-        LeaveClaimOfKilledProcess(region, maxsize: 1, SlotPhase.Writing);
+        LeaveClaimOfKilledProcess(region, Claim.LockedTail);
 
         Assert.False(queue.TryGet(out _));
-        Assert.Equal(SlotPhase.Free, SlotState.PhaseOf(region.Slot(0)->State));
+        Assert.False(Packing.IsLocked(region.Header->Tail));
         Assert.True(queue.TryPut(new Numbered(1, 1, 0)));
         Assert.Equal(1, queue.GetNowait().Sequence);
     }
@@ -67,38 +91,47 @@ public sealed unsafe class QueueProtocolRecoveryTests : IDisposable
         using var region = new RegionView(_name);
         using var child = PeerProcess.Start("hold", _name, "1");
         Assert.Equal("ready", child.WaitForFirstLine());
-        ulong claim = LeaveClaim(region, maxsize: 1, SlotPhase.Writing, child.Id);
+        ulong locked = LeaveClaim(region, Claim.LockedTail, child.Id);
 
         Assert.Throws<QueueEmptyException>(() => queue.Get(timeout: TimeSpan.FromMilliseconds(200)));
-        Assert.Equal(claim, region.Slot(0)->State);
+        Assert.Throws<QueueFullException>(() => queue.Put(new Numbered(1, 1, 0), timeout: TimeSpan.FromMilliseconds(200)));
+        Assert.Equal(locked, region.Header->Tail);
     }
 
-    /// <summary>Starts a child that attaches to the queue, leaves a claim in its name, then kills it.</summary>
-    private void LeaveClaimOfKilledProcess(RegionView region, int maxsize, SlotPhase phase)
+    private enum Claim
     {
-        using var child = PeerProcess.Start("hold", _name, $"{maxsize}");
+        LockedTail,
+        TakenItem,
+    }
+
+    /// <summary>Starts a child that attaches to the queue, leaves a claim in its entry, then kills it.</summary>
+    private void LeaveClaimOfKilledProcess(RegionView region, Claim claim)
+    {
+        using var child = PeerProcess.Start("hold", _name, $"{region.Header->MaxSize}");
         Assert.Equal("ready", child.WaitForFirstLine());
-        LeaveClaim(region, maxsize, phase, child.Id);
+        LeaveClaim(region, claim, child.Id);
         child.Kill();
     }
 
     /// <summary>
-    /// Writes what process <paramref name="pid"/> leaves when it stops right after claiming the next position:
-    /// a Writing claim at Tail (a producer) or a Reading claim at Head (a consumer), with the counter moved on.
+    /// Writes what process <paramref name="pid"/> leaves when it stops right after its claim's CAS: the Tail locked
+    /// in its name (a producer), or the item at Head taken in its name (a consumer). Returns the claimed word.
     /// </summary>
-    private static ulong LeaveClaim(RegionView region, int maxsize, SlotPhase phase, int pid)
+    private static ulong LeaveClaim(RegionView region, Claim claim, int pid)
     {
-        ref long counter = ref phase == SlotPhase.Writing ? ref region.Header->Tail : ref region.Header->Head;
-        long position = counter;
-        ulong claim = SlotState.MakeState((uint)position, phase, OwnerTokenOf(region, pid));
-        region.Slot((int)(position % maxsize))->State = claim;
-        counter = position + 1;
-        return claim;
-    }
+        ProcessEntry* entry = region.Entry(region.EntriesOf(pid)[0]);
+        if (claim == Claim.LockedTail)
+        {
+            ulong tail = region.Header->Tail;
+            entry->PutFrom = tail;
+            region.Header->Tail = Packing.Locked(tail);
+            return region.Header->Tail;
+        }
 
-    private static uint OwnerTokenOf(RegionView region, int pid)
-    {
-        int index = region.EntryIndexOf(pid);
-        return SlotState.OwnerToken(index, region.Entry(index)->Generation);
+        uint head = (uint)region.Header->Head;
+        entry->GetCount = 1;
+        entry->GetFrom = head;
+        region.Header->Head = head + 1;
+        return region.Header->Head;
     }
 }

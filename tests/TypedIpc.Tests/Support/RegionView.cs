@@ -4,8 +4,8 @@ using TypedIpc.Internal;
 namespace TypedIpc.Tests.Support;
 
 /// <summary>
-/// Maps a queue's shared-memory file the way another process would, so that a test can watch the header
-/// (who sleeps) or leave the state a killed process leaves behind.
+/// Maps a queue's shared-memory file the way another process would, so that a test can watch the header and the
+/// process table (who sleeps) or leave the state a killed process leaves behind.
 /// </summary>
 public sealed unsafe class RegionView : IDisposable
 {
@@ -22,27 +22,34 @@ public sealed unsafe class RegionView : IDisposable
 
     internal QueueHeader* Header => (QueueHeader*)_base;
 
+    internal QueueGeometry Geometry => new(Header->SlotCount, Header->DataLines, Header->MaxMessageBytes, Header->MaxSize);
+
     internal ProcessEntry* Entry(int index) => (ProcessEntry*)(_base + QueueGeometry.ProcessTableOffset) + index;
 
-    internal SlotHeader* Slot(int index) => (SlotHeader*)(_base + QueueGeometry.SlotsOffset + (long)index * Header->SlotStride);
+    internal Slot* Slot(uint item) => (Slot*)(_base + QueueGeometry.SlotsOffset) + (item & (uint)(Header->SlotCount - 1));
 
-    public int GetWaiters => Volatile.Read(ref Header->GetWaiters);
+    /// <summary>Threads asleep in the kernel in a Get on this queue (from the process table).</summary>
+    public int GetWaiters => CountActivity(EntryActivity.SleepingInGet);
 
-    public int PutWaiters => Volatile.Read(ref Header->PutWaiters);
+    /// <summary>Threads asleep in the kernel in a Put on this queue.</summary>
+    public int PutWaiters => CountActivity(EntryActivity.SleepingInPut);
 
-    /// <summary>The process-table index of the entry that names process <paramref name="pid"/>.</summary>
-    public int EntryIndexOf(int pid)
+    /// <summary>Whether any sleeper has announced itself on the consumers' (or producers') futex word.</summary>
+    public bool SleepersAnnounced(bool consumers) => (Volatile.Read(ref consumers ? ref Header->ItemsFutex : ref Header->SpaceFutex) & 1) != 0;
+
+    /// <summary>The process-table indexes of the entries that name process <paramref name="pid"/>.</summary>
+    public IReadOnlyList<int> EntriesOf(int pid)
     {
+        var entries = new List<int>();
         for (int i = 0; i < QueueGeometry.ProcessTableCapacity; i++)
         {
-            ulong identity = Volatile.Read(ref Entry(i)->Identity);
-            if (identity != 0 && TypedIpc.Platform.ProcessIdentity.PidOf(identity) == pid)
+            if (Volatile.Read(ref Entry(i)->Pid) == pid)
             {
-                return i;
+                entries.Add(i);
             }
         }
 
-        throw new InvalidOperationException($"process {pid} holds no entry in the queue's process table.");
+        return entries;
     }
 
     /// <summary>Waits (polling, at most 30 s) until <paramref name="condition"/> holds.</summary>
@@ -65,5 +72,19 @@ public sealed unsafe class RegionView : IDisposable
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _file.Dispose();
+    }
+
+    private int CountActivity(EntryActivity activity)
+    {
+        int count = 0;
+        for (int i = 0; i < QueueGeometry.ProcessTableCapacity; i++)
+        {
+            if (Volatile.Read(ref Entry(i)->Activity) == (int)activity)
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 }

@@ -35,12 +35,15 @@ internal sealed unsafe class FutexWaiter : IProcessSharedWaiter
         }
     }
 
-    public void WakeAll(int* word)
+    public int Wake(int* word, int count)
     {
-        if (LibC.FutexSyscall(_futexSyscall, word, LibC.FUTEX_WAKE, int.MaxValue, null, 0, 0) == -1)
+        long woken = LibC.FutexSyscall(_futexSyscall, word, LibC.FUTEX_WAKE, count, null, 0, 0);
+        if (woken == -1)
         {
             int errno = Marshal.GetLastPInvokeError();
             throw new SharedMemoryException($"futex wake failed: {LibC.Describe(errno)}.");
         }
+
+        return (int)woken;
     }
 }

@@ -44,7 +44,7 @@ internal static unsafe class ShmFile
             if (!stat.IsRegularFile)
             {
                 throw new SharedMemoryException(
-                    $"{path} is not a regular file (mode 0{stat.Mode:o}: a FIFO, directory or device planted at {what}'s " +
+                    $"{path} is not a regular file (mode 0{Convert.ToString(stat.Mode, 8)}: a FIFO, directory or device planted at {what}'s " +
                     $"name). Remove it (rm -r {path}) and try again.");
             }
 
