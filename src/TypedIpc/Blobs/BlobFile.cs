@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using TypedIpc.Platform.Linux;
 
 namespace TypedIpc.Blobs;
 
@@ -100,6 +102,28 @@ internal static class BlobFile
         return OwnerAfter(suffix, hidden ? WritingMarker : OpenedMarker) is { } owner
             ? (hidden ? BlobFileKind.Writing : BlobFileKind.Opened, owner)
             : (BlobFileKind.Other, Guid.Empty);
+    }
+
+    /// <summary>The writer a written blob's header names; null when the file is not a regular file of ours with a current header.</summary>
+    public static Guid? WriterOf(string path)
+    {
+        try
+        {
+            if (ShmFile.OpenExisting(path, LibC.O_RDONLY, allowForeignOwner: false, "a blob") is not { } file)
+            {
+                return null;
+            }
+
+            using SafeFileHandle handle = file.Handle;
+            BlobHeader header = default;
+            int read = RandomAccess.Read(handle, MemoryMarshal.AsBytes(new Span<BlobHeader>(ref header)), 0);
+            return read == BlobHeader.Bytes && header.Magic == BlobHeader.ExpectedMagic
+                && header.LayoutVersion == BlobHeader.CurrentLayoutVersion ? header.Writer : null;
+        }
+        catch (Exception e) when (e is SharedMemoryException or IOException)
+        {
+            return null;
+        }
     }
 
     private static Guid? OwnerAfter(ReadOnlySpan<char> suffix, string marker) =>

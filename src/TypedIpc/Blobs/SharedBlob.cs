@@ -107,7 +107,7 @@ public sealed unsafe class SharedBlob : IDisposable
             bool abandoned = kind switch
             {
                 BlobFileKind.Writing or BlobFileKind.Opened => HasExited(owner) && IsOurBlobFile(path),
-                BlobFileKind.Written => WriterOf(path) is { } writer && HasExited(writer),
+                BlobFileKind.Written => BlobFile.WriterOf(path) is { } writer && HasExited(writer),
                 BlobFileKind.Owner or BlobFileKind.OwnerBeingLocked => BlobOwner.IsAbandonedLivenessFile(path),
                 _ => false,
             };
@@ -278,28 +278,6 @@ public sealed unsafe class SharedBlob : IDisposable
     private static BlobCorruptedException Corrupted(BlobRef reference, string problem) => new(
         $"blob {reference.Name} is damaged: {problem}. It was changed after it was written, or the reference was altered; " +
         "the blob has been removed. Have the writer send the data again.");
-
-    /// <summary>The writer a written blob's header names; null when the file is not a regular file of ours with a current header.</summary>
-    private static Guid? WriterOf(string path)
-    {
-        try
-        {
-            if (ShmFile.OpenExisting(path, LibC.O_RDONLY, allowForeignOwner: false, "a blob") is not { } file)
-            {
-                return null;
-            }
-
-            using SafeFileHandle handle = file.Handle;
-            BlobHeader header = default;
-            int read = RandomAccess.Read(handle, MemoryMarshal.AsBytes(new Span<BlobHeader>(ref header)), 0);
-            return read == BlobHeader.Bytes && header.Magic == BlobHeader.ExpectedMagic
-                && header.LayoutVersion == BlobHeader.CurrentLayoutVersion ? header.Writer : null;
-        }
-        catch (Exception e) when (e is SharedMemoryException or IOException)
-        {
-            return null;
-        }
-    }
 
     /// <summary>Whether the sweep may remove <paramref name="path"/>: a regular file of this user, not something planted under a blob's name.</summary>
     private static bool IsOurBlobFile(string path)
