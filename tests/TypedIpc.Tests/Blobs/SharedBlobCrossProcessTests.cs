@@ -49,6 +49,21 @@ public sealed class SharedBlobCrossProcessTests : IDisposable
     }
 
     [Fact]
+    public void Sweep_keeps_a_running_writers_blob_and_removes_it_once_the_writer_is_killed()
+    {
+        using var writer = PeerProcess.Start(BlobRoles.WriteAndHold, Length.ToString(CultureInfo.InvariantCulture));
+        BlobRef blob = _blobs.Track(BlobRoles.Parse(writer.WaitForFirstLine()));
+
+        SharedBlob.Sweep();
+        Assert.True(File.Exists(BlobFile.PathFor(blob.Name)), "the sweep removed the blob of a running writer");
+
+        writer.Kill();
+        SharedBlob.Sweep();
+
+        Assert.Empty(BlobCleanup.FilesOf(blob));
+    }
+
+    [Fact]
     public void Sweep_removes_a_blob_whose_reader_was_killed_while_holding_it()
     {
         BlobRef blob = _blobs.Track(SharedBlob.Write(BlobRoles.Pattern(Length)));
