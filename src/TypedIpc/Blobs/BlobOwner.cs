@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
@@ -24,10 +25,14 @@ internal static class BlobOwner
     private const string What = "a blob liveness file";
 
     private static readonly IProcessLiveness Liveness = ProcessLiveness.ForCurrentPlatform;
-    private static readonly Lazy<Guid> s_current = new(Register);
+    private static readonly object s_registering = new();
+    private static StrongBox<Guid>? s_current;
 
-    /// <summary>This process as a blob owner; the first use creates and locks its liveness file.</summary>
-    public static Guid Current => s_current.Value;
+    /// <summary>
+    /// This process as a blob owner; the first use creates and locks its liveness file. A failure is not remembered
+    /// (as <see cref="Lazy{T}"/> would): the next use tries again.
+    /// </summary>
+    public static Guid Current => (Volatile.Read(ref s_current) ?? RegisterOnce()).Value;
 
     private enum LockState
     {
@@ -70,7 +75,21 @@ internal static class BlobOwner
         }
     }
 
-    private static bool IsCurrent(Guid owner) => s_current.IsValueCreated && s_current.Value == owner;
+    private static bool IsCurrent(Guid owner) => Volatile.Read(ref s_current) is { } current && current.Value == owner;
+
+    private static StrongBox<Guid> RegisterOnce()
+    {
+        lock (s_registering)
+        {
+            if (s_current is not { } current)
+            {
+                current = new StrongBox<Guid>(Register());
+                Volatile.Write(ref s_current, current);
+            }
+
+            return current;
+        }
+    }
 
     private static LockState Probe(string path)
     {
