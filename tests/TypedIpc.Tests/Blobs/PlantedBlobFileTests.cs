@@ -10,6 +10,7 @@ namespace TypedIpc.Tests.Blobs;
 /// another user. Sweep, Write and Open each finish within a bound, with a clear exception or by skipping the thing,
 /// and never remove it; the sweep also keeps a blob whose owner's liveness file it cannot read.
 /// </summary>
+[Collection(BlobSweepCollection.Name)]
 public sealed class PlantedBlobFileTests : IDisposable
 {
     private const int NobodyUid = 65534;

@@ -6,6 +6,7 @@ using TypedIpc.Tests.Support;
 namespace TypedIpc.Tests.Blobs;
 
 /// <summary>Blobs handed between real processes, and what a sweep does when one of them dies.</summary>
+[Collection(BlobSweepCollection.Name)]
 public sealed class SharedBlobCrossProcessTests : IDisposable
 {
     private const int Length = 2 * 1024 * 1024 + 5;

@@ -8,6 +8,7 @@ namespace TypedIpc.Tests.Blobs;
 /// Blobs shared with a process in another PID namespace, as between containers that share /dev/shm: its pid means
 /// nothing here, and the sweep must still keep its blobs while it runs and remove them once it is killed.
 /// </summary>
+[Collection(BlobSweepCollection.Name)]
 public sealed class SharedBlobPidNamespaceTests : IDisposable
 {
     private const int Length = 4096;
