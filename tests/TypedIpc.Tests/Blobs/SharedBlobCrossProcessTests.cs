@@ -42,6 +42,8 @@ public sealed class SharedBlobCrossProcessTests : IDisposable
         using var writer = PeerProcess.Start(BlobRoles.WriteAndExit, Length.ToString(CultureInfo.InvariantCulture));
         BlobRef blob = _blobs.Track(BlobRoles.Parse(writer.WaitForSuccess()));
         Assert.True(File.Exists(BlobFile.PathFor(blob.Name)));
+        Guid exitedWriter = Assert.NotNull(BlobFile.WriterOf(BlobFile.PathFor(blob.Name)));
+        Assert.False(File.Exists(BlobFile.OwnerPath(exitedWriter)), "a writer that exited normally left its liveness file behind");
 
         SharedBlob.Sweep();
 
@@ -55,6 +57,8 @@ public sealed class SharedBlobCrossProcessTests : IDisposable
         using var writer = PeerProcess.Start(BlobRoles.WriteAndHold, Length.ToString(CultureInfo.InvariantCulture));
         BlobRef blob = _blobs.Track(BlobRoles.Parse(writer.WaitForFirstLine()));
 
+        Guid killedWriter = Assert.NotNull(BlobFile.WriterOf(BlobFile.PathFor(blob.Name)));
+
         SharedBlob.Sweep();
         Assert.True(File.Exists(BlobFile.PathFor(blob.Name)), "the sweep removed the blob of a running writer");
 
@@ -62,6 +66,7 @@ public sealed class SharedBlobCrossProcessTests : IDisposable
         SharedBlob.Sweep();
 
         Assert.Empty(BlobCleanup.FilesOf(blob));
+        Assert.False(File.Exists(BlobFile.OwnerPath(killedWriter)), "the sweep left the liveness file of a killed writer");
     }
 
     [Fact]
