@@ -27,6 +27,9 @@ public sealed class BlobAlreadyConsumedException : TypedIpcException
         ConsumerProcessId = consumerProcessId;
     }
 
-    /// <summary>The process that consumed the blob.</summary>
+    /// <summary>
+    /// The id of the process that consumed the blob, as that process sees it (in another PID namespace, such as another
+    /// container, it is not this machine's view of it); 0 when it cannot be read.
+    /// </summary>
     public int ConsumerProcessId { get; }
 }

@@ -3,7 +3,6 @@ using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using TypedIpc.Blobs;
-using TypedIpc.Platform;
 using TypedIpc.Platform.Linux;
 
 namespace TypedIpc;
@@ -97,14 +96,19 @@ public sealed unsafe class SharedBlob : IDisposable
     /// <returns>How many blob files were removed.</returns>
     public static int Sweep()
     {
+        var exited = new Dictionary<Guid, bool>();
+        bool HasExited(Guid owner) =>
+            exited.TryGetValue(owner, out bool known) ? known : exited[owner] = BlobOwner.HasExited(owner);
+
         int removed = 0;
-        foreach (string path in Directory.EnumerateFiles(BlobFile.Directory, $"*{BlobFile.Prefix}*"))
+        foreach (string path in Directory.EnumerateFiles(BlobFile.Directory, BlobFile.SearchPattern))
         {
-            (BlobFileKind kind, ulong holder) = BlobFile.Classify(Path.GetFileName(path));
+            (BlobFileKind kind, Guid owner) = BlobFile.Classify(Path.GetFileName(path));
             bool abandoned = kind switch
             {
-                BlobFileKind.Writing or BlobFileKind.Opened => !ProcessIdentity.IsAlive(holder),
-                BlobFileKind.Written => ReadHeader(path) is { } header && !ProcessIdentity.IsAlive(header.WriterIdentity),
+                BlobFileKind.Writing or BlobFileKind.Opened => HasExited(owner) && IsOurBlobFile(path),
+                BlobFileKind.Written => BlobFile.WriterOf(path) is { } writer && HasExited(writer),
+                BlobFileKind.Owner or BlobFileKind.OwnerBeingLocked => BlobOwner.IsAbandonedLivenessFile(path),
                 _ => false,
             };
             if (abandoned && LibC.Unlink(path) == 0)
@@ -159,10 +163,11 @@ public sealed unsafe class SharedBlob : IDisposable
                 nameof(reference));
         }
 
-        string openedPath = Claim(reference);
+        ShmFile.Opened file = Claim(reference, out string openedPath);
+        using SafeFileHandle handle = file.Handle;
         try
         {
-            return Map(reference, openedPath);
+            return Map(reference, handle, file.Length, openedPath);
         }
         catch
         {
@@ -181,82 +186,77 @@ public sealed unsafe class SharedBlob : IDisposable
         }
     }
 
-    /// <summary>Renames the blob to this process's "opened" name; the rename is the one atomic step that consumes it.</summary>
-    private static string Claim(BlobRef reference)
+    /// <summary>
+    /// Opens the blob's file, which must be a regular file of this user, then renames it to this process's "opened"
+    /// name: the rename is the one atomic step that consumes it.
+    /// </summary>
+    private static ShmFile.Opened Claim(BlobRef reference, out string openedPath)
     {
         string path = BlobFile.PathFor(reference.Name);
-        string openedPath = BlobFile.OpenedPath(reference.Name, ProcessIdentity.Current);
+        openedPath = BlobFile.OpenedPath(reference.Name, BlobOwner.Current);
+        if (ShmFile.OpenExisting(path, LibC.O_RDONLY, allowForeignOwner: false, $"blob {reference.Name}") is not { } file)
+        {
+            throw NotAvailable(reference, path);
+        }
+
         if (LibC.Rename(path, openedPath) == 0)
         {
-            return openedPath;
+            return file;
         }
 
         int errno = Marshal.GetLastPInvokeError();
-        if (errno != LibC.ENOENT)
-        {
-            throw new SharedMemoryException($"cannot open blob {reference.Name} at {path}: {LibC.Describe(errno)}.");
-        }
+        file.Handle.Dispose();
+        throw errno == LibC.ENOENT
+            ? NotAvailable(reference, path)
+            : new SharedMemoryException($"cannot open blob {reference.Name} at {path}: {LibC.Describe(errno)}.");
+    }
 
+    /// <summary>Why a blob is not at its name: another process consumed it, or it is gone.</summary>
+    private static TypedIpcException NotAvailable(BlobRef reference, string path)
+    {
         if (BlobFile.FindReader(reference.Name) is { } reader)
         {
-            int readerPid = ProcessIdentity.PidOf(reader);
-            throw new BlobAlreadyConsumedException(
-                $"blob {reference.Name} was already opened by process {readerPid}{(readerPid == Environment.ProcessId ? " (this process)" : "")}; " +
+            int? readerPid = BlobOwner.ProcessIdOf(reader);
+            string consumer = reader == BlobOwner.Current ? $"this process ({Environment.ProcessId})"
+                : readerPid is { } pid ? $"process {pid}"
+                : "another process";
+            return new BlobAlreadyConsumedException(
+                $"blob {reference.Name} was already opened by {consumer}; " +
                 "a BlobRef is consumed by its first Open. Open each reference once, in the one process that takes its message " +
                 "off the queue, and keep the SharedBlob it returns for as long as you need the data.",
-                readerPid);
+                readerPid ?? 0);
         }
 
-        throw new BlobNotFoundException(
+        return new BlobNotFoundException(
             $"blob {reference.Name} does not exist ({path}): it was already consumed and disposed (a BlobRef opens once), " +
             "or its writer exited before anyone opened it and it was swept, or it was written on another machine. Keep the " +
             "writing process running until the receiver has opened the blob, and open each reference once.");
     }
 
-    private static SharedBlob Map(BlobRef reference, string openedPath)
+    private static SharedBlob Map(BlobRef reference, SafeFileHandle file, long fileBytes, string openedPath)
     {
-        int fd = LibC.Open(openedPath, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
-        if (fd < 0)
+        if (fileBytes != BlobHeader.Bytes + reference.Length)
         {
-            throw new SharedMemoryException($"cannot open blob file {openedPath}: {LibC.Describe(Marshal.GetLastPInvokeError())}.");
+            throw Corrupted(reference, $"its file holds {fileBytes:N0} bytes, not a {BlobHeader.Bytes}-byte header and {reference.Length:N0} bytes of data");
         }
 
+        // MAP_POPULATE maps every page now, in one call, instead of taking a page fault per 4 KiB on first read.
+        nint address = LibC.Mmap(0, (nuint)fileBytes, LibC.PROT_READ, LibC.MAP_SHARED | LibC.MAP_POPULATE, (int)file.DangerousGetHandle(), 0);
+        if (address == LibC.MAP_FAILED)
+        {
+            throw new SharedMemoryException($"cannot map blob {reference.Name} ({fileBytes:N0} bytes): {LibC.Describe(Marshal.GetLastPInvokeError())}.");
+        }
+
+        var blob = new SharedBlob(address, fileBytes, openedPath, reference);
         try
         {
-            LibC.Statx stat;
-            if (LibC.StatxFd(fd, "", LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, &stat) != 0)
-            {
-                throw new SharedMemoryException($"cannot stat {openedPath}: {LibC.Describe(Marshal.GetLastPInvokeError())}.");
-            }
-
-            long fileBytes = (long)stat.Size;
-            if (fileBytes != BlobHeader.Bytes + reference.Length)
-            {
-                throw Corrupted(reference, $"its file holds {fileBytes:N0} bytes, not a {BlobHeader.Bytes}-byte header and {reference.Length:N0} bytes of data");
-            }
-
-            // MAP_POPULATE maps every page now, in one call, instead of taking a page fault per 4 KiB on first read.
-            nint address = LibC.Mmap(0, (nuint)fileBytes, LibC.PROT_READ, LibC.MAP_SHARED | LibC.MAP_POPULATE, fd, 0);
-            if (address == LibC.MAP_FAILED)
-            {
-                throw new SharedMemoryException($"cannot map blob {reference.Name} ({fileBytes:N0} bytes): {LibC.Describe(Marshal.GetLastPInvokeError())}.");
-            }
-
-            var blob = new SharedBlob(address, fileBytes, openedPath, reference);
-            try
-            {
-                Verify(reference, (BlobHeader*)address, blob.Span);
-                return blob;
-            }
-            catch
-            {
-                LibC.Munmap(address, (nuint)fileBytes);
-                throw;
-            }
+            Verify(reference, (BlobHeader*)address, blob.Span);
+            return blob;
         }
-        finally
+        catch
         {
-            LibC.Close(fd);
+            LibC.Munmap(address, (nuint)fileBytes);
+            throw;
         }
     }
 
@@ -279,18 +279,18 @@ public sealed unsafe class SharedBlob : IDisposable
         $"blob {reference.Name} is damaged: {problem}. It was changed after it was written, or the reference was altered; " +
         "the blob has been removed. Have the writer send the data again.");
 
-    private static BlobHeader? ReadHeader(string path)
+    /// <summary>Whether the sweep may remove <paramref name="path"/>: a regular file of this user, not something planted under a blob's name.</summary>
+    private static bool IsOurBlobFile(string path)
     {
-        int fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
-        if (fd < 0)
+        try
         {
-            return null;
+            using SafeFileHandle? handle = ShmFile.OpenExisting(path, LibC.O_RDONLY, allowForeignOwner: false, "a blob")?.Handle;
+            return handle is not null;
         }
-
-        using var file = new SafeFileHandle(fd, ownsHandle: true);
-        BlobHeader header = default;
-        int read = RandomAccess.Read(file, MemoryMarshal.AsBytes(new Span<BlobHeader>(ref header)), 0);
-        return read == BlobHeader.Bytes && header.Magic == BlobHeader.ExpectedMagic ? header : null;
+        catch (SharedMemoryException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Runs <see cref="Sweep"/> at most once a second per process, so that abandoned blobs go without a caller having to remember.</summary>
@@ -305,8 +305,8 @@ public sealed unsafe class SharedBlob : IDisposable
     }
 
     /// <summary>
-    /// A blob being written: created exclusively (O_EXCL, O_NOFOLLOW, 0600) under a hidden name that carries the
-    /// writer's identity, filled, then published under its final name with a hard link, so the final name never
+    /// A blob being written: created exclusively (O_EXCL, O_NOFOLLOW, 0600) under a hidden name that names its
+    /// writer (<see cref="BlobOwner"/>), filled, then published under its final name with a hard link, so the final name never
     /// shows a partial blob. Disposing an unpublished writing removes its file.
     /// </summary>
     private sealed class BlobWriting : IDisposable
@@ -328,16 +328,9 @@ public sealed unsafe class SharedBlob : IDisposable
         {
             SweepIfDue();
             string name = BlobFile.NewName();
-            string writingPath = BlobFile.WritingPath(name, ProcessIdentity.Current);
+            string writingPath = BlobFile.WritingPath(name, BlobOwner.Current);
             const int OwnerReadWrite = 0b110_000_000;
-            int fd = LibC.Open(writingPath, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, OwnerReadWrite);
-            if (fd < 0)
-            {
-                throw new SharedMemoryException(
-                    $"cannot create a blob in {BlobFile.Directory}: {LibC.Describe(Marshal.GetLastPInvokeError())}.");
-            }
-
-            return new BlobWriting(name, writingPath, new SafeFileHandle(fd, ownsHandle: true));
+            return new BlobWriting(name, writingPath, ShmFile.CreateExclusive(writingPath, OwnerReadWrite, $"blob {name}"));
         }
 
         public void Append(ReadOnlySpan<byte> data)
@@ -361,7 +354,7 @@ public sealed unsafe class SharedBlob : IDisposable
                 Magic = BlobHeader.ExpectedMagic,
                 LayoutVersion = BlobHeader.CurrentLayoutVersion,
                 HeaderBytes = BlobHeader.Bytes,
-                WriterIdentity = ProcessIdentity.Current,
+                Writer = BlobOwner.Current,
                 Length = _length,
                 Checksum = _hash.GetCurrentHashAsUInt64(),
             };

@@ -2,7 +2,10 @@ using TypedIpc.Blobs;
 
 namespace TypedIpc.Tests.Blobs;
 
-/// <summary>Tracks the blobs a test makes and removes every file of them from /dev/shm on dispose, even when the test failed.</summary>
+/// <summary>
+/// Tracks the blobs a test makes and removes every file of them from /dev/shm on dispose, even when the test failed,
+/// together with the liveness files of their writers and readers that have exited (peers killed by the test).
+/// </summary>
 public sealed class BlobCleanup : IDisposable
 {
     private readonly List<string> _names = [];
@@ -26,12 +29,17 @@ public sealed class BlobCleanup : IDisposable
     {
         lock (_names)
         {
-            foreach (string name in _names)
+            var owners = new HashSet<Guid>();
+            foreach (string file in _names.SelectMany(FilesOf))
             {
-                foreach (string file in FilesOf(name))
-                {
-                    File.Delete(file);
-                }
+                (BlobFileKind kind, Guid owner) = BlobFile.Classify(Path.GetFileName(file));
+                owners.Add(kind == BlobFileKind.Written ? BlobFile.WriterOf(file) ?? Guid.Empty : owner);
+                File.Delete(file);
+            }
+
+            foreach (Guid owner in owners.Where(owner => owner != Guid.Empty && BlobOwner.HasExited(owner)))
+            {
+                File.Delete(BlobFile.OwnerPath(owner));
             }
         }
     }

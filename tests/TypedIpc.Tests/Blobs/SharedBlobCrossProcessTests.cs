@@ -6,6 +6,7 @@ using TypedIpc.Tests.Support;
 namespace TypedIpc.Tests.Blobs;
 
 /// <summary>Blobs handed between real processes, and what a sweep does when one of them dies.</summary>
+[Collection(BlobSweepCollection.Name)]
 public sealed class SharedBlobCrossProcessTests : IDisposable
 {
     private const int Length = 2 * 1024 * 1024 + 5;
@@ -41,11 +42,31 @@ public sealed class SharedBlobCrossProcessTests : IDisposable
         using var writer = PeerProcess.Start(BlobRoles.WriteAndExit, Length.ToString(CultureInfo.InvariantCulture));
         BlobRef blob = _blobs.Track(BlobRoles.Parse(writer.WaitForSuccess()));
         Assert.True(File.Exists(BlobFile.PathFor(blob.Name)));
+        Guid exitedWriter = Assert.NotNull(BlobFile.WriterOf(BlobFile.PathFor(blob.Name)));
+        Assert.False(File.Exists(BlobFile.OwnerPath(exitedWriter)), "a writer that exited normally left its liveness file behind");
 
         SharedBlob.Sweep();
 
         Assert.Empty(BlobCleanup.FilesOf(blob));
         Assert.Throws<BlobNotFoundException>(() => blob.Open());
+    }
+
+    [Fact]
+    public void Sweep_keeps_a_running_writers_blob_and_removes_it_once_the_writer_is_killed()
+    {
+        using var writer = PeerProcess.Start(BlobRoles.WriteAndHold, Length.ToString(CultureInfo.InvariantCulture));
+        BlobRef blob = _blobs.Track(BlobRoles.Parse(writer.WaitForFirstLine()));
+
+        Guid killedWriter = Assert.NotNull(BlobFile.WriterOf(BlobFile.PathFor(blob.Name)));
+
+        SharedBlob.Sweep();
+        Assert.True(File.Exists(BlobFile.PathFor(blob.Name)), "the sweep removed the blob of a running writer");
+
+        writer.Kill();
+        SharedBlob.Sweep();
+
+        Assert.Empty(BlobCleanup.FilesOf(blob));
+        Assert.False(File.Exists(BlobFile.OwnerPath(killedWriter)), "the sweep left the liveness file of a killed writer");
     }
 
     [Fact]
