@@ -136,6 +136,7 @@ internal sealed unsafe class QueueProtocol
         public long LastLivenessCheck;
         public int AnnouncedValue;
         public bool Announced;
+        public bool RecoveredAtDeadline;
         public SpinWait Spinner;
     }
 
@@ -678,7 +679,13 @@ internal sealed unsafe class QueueProtocol
         if (now >= wait.Deadline)
         {
             // Even a call that may not wait finishes a dead owner's claim (and tries again), so that a dead process
-            // never makes the queue look full or empty for good.
+            // never makes the queue look full or empty for good; once, so that a damaged region cannot keep it busy.
+            if (wait.RecoveredAtDeadline)
+            {
+                return false;
+            }
+
+            wait.RecoveredAtDeadline = true;
             return TryRecover(blocker);
         }
 
@@ -695,6 +702,8 @@ internal sealed unsafe class QueueProtocol
             wait.LastLivenessCheck = now;
             if (TryRecover(blocker))
             {
+                // Progress: the next claim in the way (the rest of a dead reader's batch, say) is checked at once.
+                wait.LastLivenessCheck = 0;
                 return true;
             }
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TypedIpc.Blobs;
 using TypedIpc.TestPeer;
+using TypedIpc.Tests.Support;
 
 namespace TypedIpc.Tests.Blobs;
 

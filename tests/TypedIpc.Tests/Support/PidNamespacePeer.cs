@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using TypedIpc.TestPeer;
 
-namespace TypedIpc.Tests.Blobs;
+namespace TypedIpc.Tests.Support;
 
 /// <summary>
 /// A TypedIpc.TestPeer started with <c>unshare --pid --fork --mount-proc</c>: in its own PID namespace and /proc, as
