@@ -33,7 +33,8 @@ namespace TypedIpc.Internal;
 //
 //  ProcessEntry (64 bytes): 0 Pid (display only)  4 Activity  8 PutFrom (the Tail it locked)
 //                           16 GetFrom (first item it claimed)  24 GetCount
-//  Slot (16 bytes): 0 State [item:32 | phase:32]  8 Start (line position of the record)  12 Length (bytes)
+//  Slot (16 bytes): 0 State [item:32 | phase:32]  8 Start (line position of the record)  12 Length (bytes);
+//                   item i is in slot Slot.IndexOf(i): consecutive items in different cache lines
 //
 // Line positions run over [0, 2 × DataLines): a position names a line of the ring (position mod DataLines) and
 // which of two laps it is on, so that "empty" and "full" differ when Tail and Released point at the same line.
@@ -99,10 +100,18 @@ internal struct ProcessEntry
 internal struct Slot
 {
     public const int Bytes = 16;
+    public const int PerLine = QueueGeometry.LineBytes / Bytes;
 
     [FieldOffset(0)] public ulong State;
     [FieldOffset(8)] public uint Start;
     [FieldOffset(12)] public int Length;
+
+    /// <summary>
+    /// The slot of item <paramref name="item"/>: consecutive items go to consecutive cache lines (slot 0, 4, 8, ...,
+    /// then 1, 5, 9, ...), so that a producer filling one slot never shares a line with the consumer emptying the
+    /// previous one. <paramref name="lineMask"/> is SlotCount / 4 - 1 and <paramref name="lineShift"/> its bit count.
+    /// </summary>
+    public static uint IndexOf(uint item, uint lineMask, int lineShift) => ((item & lineMask) << 2) | ((item >> lineShift) & 3);
 }
 
 /// <summary>Where a slot stands for the item it serves.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 using TypedIpc.Platform;
@@ -53,8 +54,9 @@ namespace TypedIpc.Internal;
 // claims ownerless: ownerless claims are recovered like dead ones.
 //
 // Sleeping. A blocked call spins for QueueOptions.SpinDuration, then announces itself by setting bit 0 of its
-// side's futex word (consumers: ItemsFutex, producers: SpaceFutex; CAS, a full fence), re-checks the queue, and
-// sleeps on the word's value. A publisher or releaser, after its release store and a full fence, reads the word:
+// side's futex word (consumers: ItemsFutex, producers: SpaceFutex; CAS, a full fence), makes every process that
+// uses queues execute a full fence too (membarrier, see FutexWaiter), re-checks the queue, and sleeps on the
+// word's value. So a publisher or releaser needs no fence of its own: after its release store it reads the word:
 // the bit clear means nobody sleeps, and the fast path makes no syscall. The bit set: it bumps the word and wakes
 // one sleeper per item; a wake that finds nobody clears the bit, so a sleeper killed in the kernel costs at most
 // one wasted wake. Sleeps are bounded (SleepBound, LivenessPollInterval behind a claim), so a woken sleeper that
@@ -78,6 +80,8 @@ internal sealed unsafe class QueueProtocol
     /// <summary>The key under which a canceled batch put records, in the exception's Data, how many items went in.</summary>
     public const string ItemsPutKey = "TypedIpc.ItemsPut";
 
+    private static readonly bool s_publishersFence = !ProcessSharedWaiter.ForCurrentPlatform.FencesPublishersForSleepers;
+
     [ThreadStatic]
     private static QueueProtocol? t_protocol;
 
@@ -88,7 +92,8 @@ internal sealed unsafe class QueueProtocol
     private readonly ProcessEntry* _table;
     private readonly Slot* _slots;
     private readonly byte* _data;
-    private readonly uint _slotMask;
+    private readonly uint _slotLineMask;
+    private readonly int _slotLineShift;
     private readonly uint _slotCount;
     private readonly uint _dataLines;
     private readonly uint _positions;
@@ -119,7 +124,7 @@ internal sealed unsafe class QueueProtocol
         /// <summary>The Tail is locked by another producer (Observed: the locked Tail).</summary>
         LockedTail,
 
-        /// <summary>The released-walk stopped at an item a consumer holds (Item, and Observed: its slot state).</summary>
+        /// <summary>The released-walk stopped at an item not yet released (Item, and Observed: its slot state).</summary>
         HeldItem,
     }
 
@@ -151,7 +156,8 @@ internal sealed unsafe class QueueProtocol
         _slots = (Slot*)(region.Base + QueueGeometry.SlotsOffset);
         _data = region.Base + geometry.DataOffset;
         _slotCount = (uint)geometry.SlotCount;
-        _slotMask = _slotCount - 1;
+        _slotLineMask = _slotCount / Slot.PerLine - 1;
+        _slotLineShift = BitOperations.Log2(_slotCount / Slot.PerLine);
         _dataLines = (uint)geometry.DataLines;
         _positions = 2 * _dataLines;
         _itemBound = (uint)geometry.ItemBound;
@@ -341,6 +347,11 @@ internal sealed unsafe class QueueProtocol
 
             try
             {
+                if (TrySpin(ref wait))
+                {
+                    continue;
+                }
+
                 if (!AwaitChange(lease, ref wait, Side.Producer, blocker))
                 {
                     break;
@@ -430,7 +441,7 @@ internal sealed unsafe class QueueProtocol
         // value can never mistake a later lock for this one.
         Volatile.Write(ref _header->Tail, Tail(items, written == 0 ? Advance(position, 1) : position));
         lease.Entry->PutFrom = ProcessEntry.NoIntent;
-        Interlocked.MemoryBarrier();
+        FenceAfterPublishing();
         if (written > 0)
         {
             WakeIfAnnounced(&_header->ItemsFutex, written);
@@ -514,8 +525,9 @@ internal sealed unsafe class QueueProtocol
     }
 
     /// <summary>
-    /// Walks the released items from Released and moves it past them; reports the item it stopped at when a
-    /// consumer still holds it. Returns Released as it stands afterwards.
+    /// Walks the released items from Released and moves it past them; reports the item it stopped at (waiting to be
+    /// taken, or held by a consumer). Reads no consumer-written word but the slots, so that a producer spinning on a
+    /// full queue does not pull the consumers' lines away from them. Returns Released as it stands afterwards.
     /// </summary>
     private ulong AdvanceReleased(out Blocker blocker)
     {
@@ -523,9 +535,10 @@ internal sealed unsafe class QueueProtocol
         ulong released = Volatile.Read(ref _header->Released);
         uint item = ItemsOf(released);
         uint position = ReleasedPosition(released);
-        uint head = HeadItems;
-        uint tailPosition = TailPosition(Volatile.Read(ref _header->Tail));
-        for (uint step = 0; item != head && step < _slotCount; step++)
+        ulong tail = Volatile.Read(ref _header->Tail);
+        uint tailItems = ItemsOf(tail);
+        uint tailPosition = TailPosition(tail);
+        for (uint step = 0; item != tailItems && step < _slotCount; step++)
         {
             Slot* slot = SlotFor(item);
             ulong state = Volatile.Read(ref slot->State);
@@ -602,6 +615,11 @@ internal sealed unsafe class QueueProtocol
                 throw Damaged($"the slot of item {head} holds an unknown phase ({(uint)state})");
             }
 
+            if (TrySpin(ref wait))
+            {
+                continue;
+            }
+
             ulong tail = Volatile.Read(ref _header->Tail);
             Blocker blocker = IsLocked(tail) && (int)(head - ItemsOf(tail)) >= 0
                 ? new Blocker(BlockerKind.LockedTail, tail, 0)
@@ -649,7 +667,7 @@ internal sealed unsafe class QueueProtocol
         }
 
         lease.Entry->GetFrom = ProcessEntry.NoIntent;
-        Interlocked.MemoryBarrier();
+        FenceAfterPublishing();
         WakeIfAnnounced(&_header->SpaceFutex, (int)run);
         if (damage is not null || undeserializable is not null)
         {
@@ -662,10 +680,23 @@ internal sealed unsafe class QueueProtocol
     // ───────────────────────────── waiting and recovery ─────────────────────────────
 
     /// <summary>
-    /// Waits until the queue may have changed: spins, then announces itself and has the caller re-check once, then
-    /// sleeps on its side's futex word. Returns false when the deadline has passed.
+    /// Spins once if the blocked call is still in its spin phase (and has time left); the caller then tries again
+    /// without looking for what blocks it, so that spinning reads nothing but the word it waits on.
     /// </summary>
-    private bool AwaitChange(EntryLease lease, ref WaitState wait, Side side, Blocker blocker)
+    private bool TrySpin(ref WaitState wait)
+    {
+        long now = StartOrContinueWait(ref wait);
+        if (now >= wait.Deadline || now - wait.BlockedSince >= _spinTicks)
+        {
+            return false;
+        }
+
+        // Yields past a few rounds: with more runnable processes than cores, the one being waited for needs this core.
+        wait.Spinner.SpinOnce(sleep1Threshold: -1);
+        return true;
+    }
+
+    private long StartOrContinueWait(ref WaitState wait)
     {
         ThrowIfClosing();
         wait.CancellationToken.ThrowIfCancellationRequested();
@@ -675,6 +706,18 @@ internal sealed unsafe class QueueProtocol
             wait.BlockedSince = now;
             wait.Deadline = wait.Limit.DeadlineFrom(now);
         }
+
+        return now;
+    }
+
+    /// <summary>
+    /// Waits, past the spin, until the queue may have changed: checks the owner of a claim in the way, then announces
+    /// itself and has the caller re-check once, then sleeps on its side's futex word. Returns false when the deadline
+    /// has passed.
+    /// </summary>
+    private bool AwaitChange(EntryLease lease, ref WaitState wait, Side side, Blocker blocker)
+    {
+        long now = StartOrContinueWait(ref wait);
 
         if (now >= wait.Deadline)
         {
@@ -687,13 +730,6 @@ internal sealed unsafe class QueueProtocol
 
             wait.RecoveredAtDeadline = true;
             return TryRecover(blocker);
-        }
-
-        if (now - wait.BlockedSince < _spinTicks)
-        {
-            // Yields past a few rounds: with more runnable processes than cores, the one being waited for needs this core.
-            wait.Spinner.SpinOnce(sleep1Threshold: -1);
-            return true;
         }
 
         bool behindClaim = blocker.Kind != BlockerKind.Nothing;
@@ -712,6 +748,7 @@ internal sealed unsafe class QueueProtocol
         if (!wait.Announced)
         {
             wait.AnnouncedValue = Announce(word);
+            _waiter.FenceForSleeper();
             wait.Announced = true;
             return true;
         }
@@ -744,7 +781,20 @@ internal sealed unsafe class QueueProtocol
         }
     }
 
-    /// <summary>After a change (and a full fence): wakes up to <paramref name="count"/> sleepers if any announced themselves.</summary>
+    /// <summary>
+    /// Orders a publisher's "change the queue" before its "read the sleepers bit". Where the waiter can make sleepers
+    /// fence every registered process for them (membarrier), publishers pay nothing here.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FenceAfterPublishing()
+    {
+        if (s_publishersFence)
+        {
+            Interlocked.MemoryBarrier();
+        }
+    }
+
+    /// <summary>After a change (and <see cref="FenceAfterPublishing"/>): wakes up to <paramref name="count"/> sleepers if any announced themselves.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void WakeIfAnnounced(int* word, int count)
     {
@@ -777,7 +827,7 @@ internal sealed unsafe class QueueProtocol
         {
             case BlockerKind.LockedTail when !TailHolderIsAlive(blocker.Observed):
                 return RecoverTail(blocker.Observed);
-            case BlockerKind.HeldItem when !ReaderIsAlive(blocker.Item):
+            case BlockerKind.HeldItem when (int)(HeadItems - blocker.Item) > 0 && !ReaderIsAlive(blocker.Item):
                 if (Interlocked.CompareExchange(
                         ref SlotFor(blocker.Item)->State, SlotState(blocker.Item + _slotCount, SlotPhase.Free), blocker.Observed)
                     != blocker.Observed)
@@ -877,7 +927,7 @@ internal sealed unsafe class QueueProtocol
     // ───────────────────────────── positions ─────────────────────────────
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Slot* SlotFor(uint item) => _slots + (item & _slotMask);
+    private Slot* SlotFor(uint item) => _slots + Slot.IndexOf(item, _slotLineMask, _slotLineShift);
 
     /// <summary>Lines from <paramref name="from"/> forward to <paramref name="to"/>, on the ring of line positions.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

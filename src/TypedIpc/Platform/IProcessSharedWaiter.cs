@@ -16,6 +16,15 @@ internal unsafe interface IProcessSharedWaiter
 
     /// <summary>Wakes at most <paramref name="count"/> sleepers of <paramref name="word"/>, in any process; returns how many woke.</summary>
     int Wake(int* word, int count);
+
+    /// <summary>
+    /// True when <see cref="FenceForSleeper"/> makes every process that uses queues execute a full memory barrier, so
+    /// that publishers may read the sleepers bit right after their release store, without a fence of their own.
+    /// </summary>
+    bool FencesPublishersForSleepers { get; }
+
+    /// <summary>Called by a sleeper after it announced itself and before it re-checks the queue (see above).</summary>
+    void FenceForSleeper();
 }
 
 internal static class ProcessSharedWaiter

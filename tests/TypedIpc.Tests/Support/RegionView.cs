@@ -26,7 +26,11 @@ public sealed unsafe class RegionView : IDisposable
 
     internal ProcessEntry* Entry(int index) => (ProcessEntry*)(_base + QueueGeometry.ProcessTableOffset) + index;
 
-    internal Slot* Slot(uint item) => (Slot*)(_base + QueueGeometry.SlotsOffset) + (item & (uint)(Header->SlotCount - 1));
+    internal Slot* Slot(uint item)
+    {
+        uint lines = (uint)Header->SlotCount / TypedIpc.Internal.Slot.PerLine;
+        return (Slot*)(_base + QueueGeometry.SlotsOffset) + TypedIpc.Internal.Slot.IndexOf(item, lines - 1, System.Numerics.BitOperations.Log2(lines));
+    }
 
     /// <summary>Threads asleep in the kernel in a Get on this queue (from the process table).</summary>
     public int GetWaiters => CountActivity(EntryActivity.SleepingInGet);

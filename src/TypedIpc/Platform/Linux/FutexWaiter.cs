@@ -5,11 +5,29 @@ namespace TypedIpc.Platform.Linux;
 /// <summary>
 /// Linux waiter: FUTEX_WAIT / FUTEX_WAKE without FUTEX_PRIVATE_FLAG, so that the kernel keys the wait on the
 /// shared page (inode + offset) and a wake from any process that maps the file reaches the sleeper.
+/// Publishers and sleepers order themselves with an asymmetric fence: every process registers for
+/// MEMBARRIER_CMD_GLOBAL_EXPEDITED once, and a sleeper about to re-check issues it, which runs a full barrier on
+/// every CPU that runs a registered process. The rare side (going to sleep) pays a few microseconds so that the
+/// common side (every put and get) pays nothing. Where membarrier is refused (an old kernel, a seccomp filter),
+/// publishers of this process fence themselves instead.
 /// </summary>
 internal sealed unsafe class FutexWaiter : IProcessSharedWaiter
 {
     private const long NanosecondsPerSecond = 1_000_000_000;
+    private const int MembarrierGlobalExpedited = 1 << 1;
+    private const int MembarrierRegisterGlobalExpedited = 1 << 2;
     private readonly long _futexSyscall = LibC.SYS_futex;
+    private readonly bool _membarrier = LibC.Syscall(LibC.SYS_membarrier, MembarrierRegisterGlobalExpedited, 0, 0) == 0;
+
+    public bool FencesPublishersForSleepers => _membarrier;
+
+    public void FenceForSleeper()
+    {
+        if (!_membarrier || LibC.Syscall(LibC.SYS_membarrier, MembarrierGlobalExpedited, 0, 0) != 0)
+        {
+            Interlocked.MemoryBarrier();
+        }
+    }
 
     public void Wait(int* word, int expected, long timeoutNanoseconds)
     {

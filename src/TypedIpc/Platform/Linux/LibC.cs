@@ -44,6 +44,15 @@ internal static unsafe partial class LibC
             $"TypedIpc has no futex syscall number for {RuntimeInformation.ProcessArchitecture}."),
     };
 
+    /// <summary>The syscall number of membarrier: 324 on x86-64, 283 on arm64.</summary>
+    public static long SYS_membarrier => RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 => 324,
+        Architecture.Arm64 => 283,
+        _ => throw new PlatformNotSupportedException(
+            $"TypedIpc has no membarrier syscall number for {RuntimeInformation.ProcessArchitecture}."),
+    };
+
     public const int FUTEX_WAIT = 0;
     public const int FUTEX_WAKE = 1;
 
@@ -90,6 +99,9 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, EntryPoint = "syscall", SetLastError = true)]
     public static partial long FutexSyscall(long number, int* word, int operation, int value, Timespec* timeout, nint unused2, int unused3);
+
+    [LibraryImport(Library, EntryPoint = "syscall", SetLastError = true)]
+    public static partial long Syscall(long number, int command, int flags, int cpuId);
 
     [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int command, Flock* argument);
