@@ -33,8 +33,11 @@ internal sealed class IpcQueueSettings
     /// <summary>The limit the queue enforces: <see cref="MaxMessageBytes"/>, or the runtime's default when unset.</summary>
     public int EffectiveMaxMessageBytes => MaxMessageBytes > 0 ? MaxMessageBytes : KnownNames.DefaultMaxMessageBytes;
 
-    public static IpcQueueSettings? Of(INamedTypeSymbol messageType) =>
-        messageType.FindAttribute(KnownNames.IpcQueueAttribute) is { } attribute ? new IpcQueueSettings(attribute, messageType) : null;
+    /// <summary>The <c>[IpcQueue]</c> attribute these settings come from: the type's first, when it has more than one.</summary>
+    public AttributeData Attribute => _attribute;
+
+    public static IpcQueueSettings? Of(KnownTypes known, INamedTypeSymbol messageType) =>
+        KnownTypes.FindAttribute(messageType, known.IpcQueueAttribute) is { } attribute ? new IpcQueueSettings(attribute, messageType) : null;
 
     public Location? MaxSizeLocation(CancellationToken cancellationToken) => ArgumentLocation(MaxSizeParameter, positionalIndex: 0, cancellationToken);
 
