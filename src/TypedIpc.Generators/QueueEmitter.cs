@@ -76,6 +76,8 @@ internal static class QueueEmitter
         }
 
         writer.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{KnownNames.GeneratorToolName}\", \"{GeneratorVersion}\")]");
+        // "XQueue" is the contract; without this a user's partial class that adds members would get CA1711 for it.
+        writer.Line("[global::System.Diagnostics.CodeAnalysis.SuppressMessage(\"Naming\", \"CA1711:Identifiers should not have incorrect suffix\", Justification = \"The queue of X is named XQueue.\")]");
         writer.Open($"{spec.Accessibility} sealed partial class {spec.QueueName} : global::TypedIpc.IIpcQueue<{spec.MessageTypeName}>");
 
         var first = true;

@@ -12,6 +12,7 @@ partial class Ping
 /// Every process that opens it must be built from the same version of the message type.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("TypedIpc.Generators", "0.1.0.0")]
+[global::System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "The queue of X is named XQueue.")]
 public sealed partial class PingQueue : global::TypedIpc.IIpcQueue<global::Ping>
 {
     /// <summary>The queue name <see cref="Open"/> and <see cref="Unlink"/> use when given none.</summary>

@@ -14,6 +14,7 @@ namespace MyApp.Drawing
     /// Every process that opens it must be built from the same version of the message type.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("TypedIpc.Generators", "0.1.0.0")]
+    [global::System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "The queue of X is named XQueue.")]
     public sealed partial class IShapeQueue : global::TypedIpc.IIpcQueue<global::MyApp.Drawing.IShape>
     {
         /// <summary>The queue name <see cref="Open"/> and <see cref="Unlink"/> use when given none.</summary>
