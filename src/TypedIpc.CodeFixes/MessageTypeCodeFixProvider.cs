@@ -24,7 +24,7 @@ public abstract class MessageTypeCodeFixProvider : CodeFixProvider
 
     /// <inheritdoc />
     public sealed override FixAllProvider GetFixAllProvider() =>
-        FixAllProvider.Create((fixAllContext, document, diagnostics) => FixAsync(document, diagnostics, fixAllContext.CancellationToken));
+        FixAllProvider.Create(async (fixAllContext, document, diagnostics) => await FixAsync(document, diagnostics, fixAllContext.CancellationToken).ConfigureAwait(false));
 
     /// <inheritdoc />
     public sealed override Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -32,7 +32,7 @@ public abstract class MessageTypeCodeFixProvider : CodeFixProvider
         foreach (var diagnostic in context.Diagnostics)
         {
             context.RegisterCodeFix(
-                CodeAction.Create(Title, cancellationToken => FixAsync(context.Document, ImmutableArray.Create(diagnostic), cancellationToken)!, EquivalenceKey),
+                CodeAction.Create(Title, cancellationToken => FixAsync(context.Document, ImmutableArray.Create(diagnostic), cancellationToken), EquivalenceKey),
                 diagnostic);
         }
 
@@ -45,7 +45,7 @@ public abstract class MessageTypeCodeFixProvider : CodeFixProvider
     /// <summary>The edited form of <paramref name="declaration"/> (in its current form, after edits of nested declarations).</summary>
     private protected abstract TypeDeclarationSyntax Fix(TypeDeclarationSyntax declaration, SemanticModel model, KnownTypes known);
 
-    private async Task<Document?> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    private async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);

@@ -5,6 +5,7 @@ internal static class KnownNames
 {
     public const string IpcQueueAttribute = "TypedIpc.IpcQueueAttribute";
     public const string SharedQueue = "TypedIpc.SharedQueue`1";
+    public const string QueueInterface = "TypedIpc.IIpcQueue`1";
     public const string QueueOptions = "TypedIpc.QueueOptions";
     public const string MemoryPackableAttribute = "MemoryPack.MemoryPackableAttribute";
     public const string MemoryPackUnionAttribute = "MemoryPack.MemoryPackUnionAttribute";

@@ -14,6 +14,7 @@ internal sealed class KnownTypes
     {
         IpcQueueAttribute = ipcQueueAttribute;
         SharedQueue = compilation.GetTypeByMetadataName(KnownNames.SharedQueue);
+        QueueInterface = compilation.GetTypeByMetadataName(KnownNames.QueueInterface);
         QueueOptions = compilation.GetTypeByMetadataName(KnownNames.QueueOptions);
         GeneratedCodeAttribute = compilation.GetTypeByMetadataName(KnownNames.GeneratedCodeAttribute);
         MemoryPackableAttribute = compilation.GetTypeByMetadataName(KnownNames.MemoryPackableAttribute);
@@ -47,6 +48,9 @@ internal sealed class KnownTypes
     public INamedTypeSymbol IpcQueueAttribute { get; }
 
     public INamedTypeSymbol? SharedQueue { get; }
+
+    /// <summary><c>IIpcQueue&lt;T&gt;</c>, the contract of every queue.</summary>
+    public INamedTypeSymbol? QueueInterface { get; }
 
     public INamedTypeSymbol? QueueOptions { get; }
 

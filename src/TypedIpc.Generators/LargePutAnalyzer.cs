@@ -8,7 +8,7 @@ using Microsoft.CodeAnalysis.Operations;
 namespace TypedIpc.Generators;
 
 /// <summary>
-/// TIPC002: a <c>Put</c>, <c>PutNowait</c> or <c>TryPut</c> on a <c>SharedQueue&lt;T&gt;</c> or a generated queue
+/// TIPC002: a <c>Put</c>, <c>PutNowait</c> or <c>TryPut</c> on a <c>SharedQueue&lt;T&gt;</c>, an <c>IIpcQueue&lt;T&gt;</c> or a generated queue
 /// whose item is visibly large (see <see cref="LargePayload"/>), or whose fixed-size struct type is larger than the
 /// queue's per-message limit. The threshold is the <c>.editorconfig</c> option <c>typedipc.large_payload_bytes</c>
 /// (default <see cref="DefaultThresholdBytes"/>, the runtime's default per-message limit).
@@ -67,7 +67,8 @@ public sealed class LargePutAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static bool IsQueue(KnownTypes known, INamedTypeSymbol type) => KnownTypes.Is(type, known.SharedQueue) || known.IsGeneratedQueue(type);
+    private static bool IsQueue(KnownTypes known, INamedTypeSymbol type) =>
+        KnownTypes.Is(type, known.SharedQueue) || KnownTypes.Is(type, known.QueueInterface) || known.IsGeneratedQueue(type);
 
     private static int Threshold(OperationAnalysisContext context) =>
         context.Options.AnalyzerConfigOptionsProvider.GetOptions(context.Operation.Syntax.SyntaxTree).TryGetValue(ThresholdOption, out var text)

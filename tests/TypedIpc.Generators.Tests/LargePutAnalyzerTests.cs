@@ -196,6 +196,14 @@ public sealed class LargePutAnalyzerTests
         """);
 
     [Fact]
+    public Task WholeFileReadPutThroughTheQueueInterface() => Verifier.VerifyAsync(Messages + """
+        public static class Producer
+        {
+            public static void Run(IIpcQueue<Text> queue, string path) => queue.Put({|TIPC002:new Text(File.ReadAllText(path))|});
+        }
+        """);
+
+    [Fact]
     public Task BinaryReaderReadBytesOfAConstantLargeCount() => Verifier.VerifyAsync(Messages + """
         public static class Producer
         {
