@@ -73,7 +73,10 @@ public sealed class BulkDataMemberCodeFixProvider : CodeFixProvider
                 feeds = feeds.Append(keptInitializer).ToList();
             }
 
-            var retyping = new Retyping(member, DropInitializer: initializer is not null && keptInitializer is null, MayBeNull: MayBeNull(member, keptInitializer, feeds, model));
+            var retyping = new Retyping(
+                member,
+                DropInitializer: initializer is not null && keptInitializer is null,
+                MayBeNull: MayBeNull(member, keptInitializer, feeds, model, context.CancellationToken));
             context.RegisterCodeFix(
                 CodeAction.Create(
                     BlobRefTitle,
@@ -105,11 +108,12 @@ public sealed class BulkDataMemberCodeFixProvider : CodeFixProvider
     /// with no value (no initializer kept, no constructor assigning it), which a non-nullable reference may not be (CS8618).
     /// Only where nullable annotations are on; elsewhere a <c>?</c> on a reference type is itself a warning.
     /// </summary>
-    private static bool MayBeNull(FlaggedMember member, ExpressionSyntax? keptInitializer, IReadOnlyList<ExpressionSyntax> feeds, SemanticModel model) =>
+    private static bool MayBeNull(
+        FlaggedMember member, ExpressionSyntax? keptInitializer, IReadOnlyList<ExpressionSyntax> feeds, SemanticModel model, CancellationToken cancellationToken) =>
         member.IsNullable
         || (member.NeedsValueOrNull
             && keptInitializer is null
-            && !feeds.Any(feed => feed.FirstAncestorOrSelf<ConstructorDeclarationSyntax>() is not null)
+            && !feeds.Any(feed => member.IsAssignedInOwnConstructor(feed, model, cancellationToken))
             && model.GetNullableContext(member.Type.SpanStart).AnnotationsEnabled());
 
     /// <summary>A value that only says "no data": <c>null</c>, <c>default</c>, <c>[]</c>, <c>new byte[0]</c>, <c>Array.Empty&lt;byte&gt;()</c>, <c>Memory&lt;byte&gt;.Empty</c>, <c>Stream.Null</c>.</summary>

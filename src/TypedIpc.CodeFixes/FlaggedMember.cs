@@ -48,6 +48,11 @@ internal sealed class FlaggedMember
     /// </summary>
     public bool NeedsValueOrNull => Parameter is null && Member.ContainingType.TypeKind == TypeKind.Class;
 
+    /// <summary>True when <paramref name="feed"/> is assigned in a constructor of the member's own type.</summary>
+    public bool IsAssignedInOwnConstructor(ExpressionSyntax feed, SemanticModel model, CancellationToken cancellationToken) =>
+        feed.FirstAncestorOrSelf<ConstructorDeclarationSyntax>() is { } constructor
+        && SymbolEqualityComparer.Default.Equals(model.GetDeclaredSymbol(constructor, cancellationToken)?.ContainingType, Member.ContainingType);
+
     /// <summary>The property or field whose value travels.</summary>
     private ISymbol Member { get; }
 

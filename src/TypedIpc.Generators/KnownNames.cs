@@ -12,6 +12,7 @@ internal static class KnownNames
     public const string MemoryPackIgnoreAttribute = "MemoryPack.MemoryPackIgnoreAttribute";
     public const string MemoryPackIncludeAttribute = "MemoryPack.MemoryPackIncludeAttribute";
     public const string MemoryPackOrderAttribute = "MemoryPack.MemoryPackOrderAttribute";
+    public const string MemoryPackGenerateType = "MemoryPack.GenerateType";
     public const string GeneratedCodeAttribute = "System.CodeDom.Compiler.GeneratedCodeAttribute";
 
     /// <summary>The tool name in the <c>[GeneratedCode]</c> attribute of every generated queue class.</summary>

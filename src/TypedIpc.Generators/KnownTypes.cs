@@ -22,6 +22,7 @@ internal sealed class KnownTypes
         MemoryPackIgnoreAttribute = compilation.GetTypeByMetadataName(KnownNames.MemoryPackIgnoreAttribute);
         MemoryPackIncludeAttribute = compilation.GetTypeByMetadataName(KnownNames.MemoryPackIncludeAttribute);
         MemoryPackOrderAttribute = compilation.GetTypeByMetadataName(KnownNames.MemoryPackOrderAttribute);
+        MemoryPackGenerateType = compilation.GetTypeByMetadataName(KnownNames.MemoryPackGenerateType);
         ObsoleteAttribute = compilation.GetTypeByMetadataName("System.ObsoleteAttribute");
         ExperimentalAttribute = compilation.GetTypeByMetadataName("System.Diagnostics.CodeAnalysis.ExperimentalAttribute");
         StructLayoutAttribute = compilation.GetTypeByMetadataName("System.Runtime.InteropServices.StructLayoutAttribute");
@@ -65,6 +66,9 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? MemoryPackIncludeAttribute { get; }
 
     public INamedTypeSymbol? MemoryPackOrderAttribute { get; }
+
+    /// <summary>The enum of <c>[MemoryPackable(GenerateType)]</c>.</summary>
+    public INamedTypeSymbol? MemoryPackGenerateType { get; }
 
     public INamedTypeSymbol? ObsoleteAttribute { get; }
 

@@ -63,7 +63,7 @@ internal static class MemoryPackMembers
     public static bool IsVersionTolerant(KnownTypes known, INamedTypeSymbol type) =>
         KnownTypes.FindAttribute(type, known.MemoryPackableAttribute) is { } memoryPackable
         && memoryPackable.ConstructorArguments.Any(argument => argument is { Kind: TypedConstantKind.Enum, Type: INamedTypeSymbol enumType }
-            && enumType.Name == "GenerateType"
+            && KnownTypes.Is(enumType, known.MemoryPackGenerateType)
             && enumType.GetMembers().OfType<IFieldSymbol>().Any(field => field.HasConstantValue
                 && Equals(field.ConstantValue, argument.Value)
                 && VersionTolerantGenerateTypes.Contains(field.Name)));

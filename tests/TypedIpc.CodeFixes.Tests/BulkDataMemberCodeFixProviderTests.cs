@@ -157,6 +157,37 @@ public sealed class BulkDataMemberCodeFixProviderTests
         """);
 
     [Fact]
+    public Task A_member_assigned_only_in_another_types_constructor_becomes_nullable() => CodeFixVerifier.VerifyAsync("""
+        [IpcQueue, MemoryPackable]
+        public partial class Upload
+        {
+            public byte[] {|TIPC001:Content|} { get; set; } = Array.Empty<byte>();
+        }
+
+        public sealed class Uploader
+        {
+            public Uploader(Upload upload, byte[] data)
+            {
+                upload.Content = data;
+            }
+        }
+        """, """
+        [IpcQueue, MemoryPackable]
+        public partial class Upload
+        {
+            public BlobRef? Content { get; set; }
+        }
+
+        public sealed class Uploader
+        {
+            public Uploader(Upload upload, byte[] data)
+            {
+                upload.Content = SharedBlob.Write(data);
+            }
+        }
+        """);
+
+    [Fact]
     public Task A_property_with_accessor_bodies_gets_no_fix()
     {
         const string source = """

@@ -273,6 +273,42 @@ public sealed class LargePutAnalyzerTests
         """);
 
     [Fact]
+    public Task FixedSizeStructWithinTheOptionsPassedToAGeneratedQueue() => Verifier.VerifyAsync(Messages + """
+        [IpcQueue, MemoryPackable]
+        public unsafe partial struct Frame
+        {
+            public fixed byte Pixels[8192];
+        }
+
+        public static class Producer
+        {
+            public static void Run(Frame frame)
+            {
+                using var queue = FrameQueue.Open(options: new QueueOptions { MaxMessageBytes = 16384 });
+                queue.Put(frame);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task TheAttributesMaxMessageBytesWinsOverTheOptionsPassedToAGeneratedQueue() => Verifier.VerifyAsync(Messages + """
+        [IpcQueue(MaxMessageBytes = 1024), MemoryPackable]
+        public unsafe partial struct Frame
+        {
+            public fixed byte Pixels[8192];
+        }
+
+        public static class Producer
+        {
+            public static void Run(Frame frame)
+            {
+                using var queue = FrameQueue.Open(options: new QueueOptions { MaxMessageBytes = 16384 });
+                queue.Put({|TIPC002:frame|});
+            }
+        }
+        """);
+
+    [Fact]
     public Task OverlappingFieldsOfAnExplicitLayoutAreNotSummed() => Verifier.VerifyAsync(Messages + """
         [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit)]
         public unsafe struct Frame
