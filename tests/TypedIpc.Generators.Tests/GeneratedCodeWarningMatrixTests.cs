@@ -202,6 +202,9 @@ public sealed class GeneratedCodeWarningMatrixTests
     /// <summary>C# 10, the first with record structs and file-scoped namespaces, through the newest this compiler knows.</summary>
     private static readonly LanguageVersion[] LanguageVersions = [LanguageVersion.CSharp10, LanguageVersion.CSharp11, LanguageVersion.CSharp12, LanguageVersion.Preview];
 
+    /// <summary>The source of <paramref name="shape"/> with the usings it needs.</summary>
+    public static string SourceOf(string shape) => Usings + Shapes[shape];
+
     public static TheoryData<string, LanguageVersion> ShapesAndLanguageVersions()
     {
         var data = new TheoryData<string, LanguageVersion>();
@@ -222,7 +225,7 @@ public sealed class GeneratedCodeWarningMatrixTests
     {
         var (result, compilation) = TestCompilation.Generate(
             TestCompilation.ParseOptionsFor(languageVersion).WithDocumentationMode(DocumentationMode.Diagnose),
-            Usings + Shapes[shape]);
+            SourceOf(shape));
 
         Assert.Empty(result.Diagnostics);
         Assert.NotEmpty(result.GeneratedSources);

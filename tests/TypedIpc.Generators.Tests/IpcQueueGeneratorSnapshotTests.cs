@@ -144,29 +144,7 @@ public sealed class IpcQueueGeneratorSnapshotTests(ITestOutputHelper output)
         """);
 
     [Fact]
-    public void InterfaceUnion() => VerifyGenerated("""
-        using MemoryPack;
-        using TypedIpc;
-
-        namespace MyApp.Drawing;
-
-        [IpcQueue, MemoryPackable]
-        [MemoryPackUnion(0, typeof(Circle))]
-        [MemoryPackUnion(1, typeof(Square))]
-        public partial interface IShape;
-
-        [MemoryPackable]
-        public partial class Circle : IShape
-        {
-            public double Radius { get; set; }
-        }
-
-        [MemoryPackable]
-        public partial class Square : IShape
-        {
-            public double Side { get; set; }
-        }
-        """);
+    public void InterfaceUnion() => VerifyGenerated(GeneratedCodeWarningMatrixTests.SourceOf("InterfaceUnion"));
 
     [Fact]
     public void ObsoleteMessageCarriesItsAttributeOntoTheQueue() => VerifyGenerated("""
@@ -182,18 +160,7 @@ public sealed class IpcQueueGeneratorSnapshotTests(ITestOutputHelper output)
         """);
 
     [Fact]
-    public void KeywordNamesAreEscaped() => VerifyGenerated("""
-        using MemoryPack;
-        using TypedIpc;
-
-        namespace MyApp.@event;
-
-        public partial class @static
-        {
-            [IpcQueue, MemoryPackable]
-            public partial record @class(string @string);
-        }
-        """);
+    public void KeywordNamesAreEscaped() => VerifyGenerated(GeneratedCodeWarningMatrixTests.SourceOf("KeywordNames"));
 
     private void VerifyGenerated(string source, [CallerMemberName] string testName = "")
     {
