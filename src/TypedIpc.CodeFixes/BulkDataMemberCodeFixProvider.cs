@@ -25,6 +25,8 @@ namespace TypedIpc.CodeFixes;
 /// <item>send the file's path, offered when every value fed to it in the document is <c>File.ReadAllBytes(path)</c>:
 /// the member becomes a <c>string</c> and receives <c>path</c>.</item>
 /// </list>
+/// A property or field initializer with data is such a value too; an empty one (<c>Array.Empty&lt;byte&gt;()</c>, <c>null</c>)
+/// is dropped, and a member of a class left without any value becomes nullable rather than break CS8618.
 /// Both can be applied to every diagnostic of a document, project or solution at once.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(BulkDataMemberCodeFixProvider)), Shared]
@@ -50,39 +52,51 @@ public sealed class BulkDataMemberCodeFixProvider : CodeFixProvider
     {
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
+        if (root is null || model is null || KnownTypes.Of(model.Compilation) is not { } known)
         {
             return;
         }
 
         foreach (var diagnostic in context.Diagnostics)
         {
-            if (FlaggedMember.Find(root, model, diagnostic.Location.SourceSpan, context.CancellationToken) is not { } member)
+            if (FlaggedMember.Find(root, model, known, diagnostic.Location.SourceSpan, context.CancellationToken) is not { } member)
             {
                 continue;
             }
 
+            // An initializer is a value fed to the member like any other, unless it only says "no data".
+            var initializer = member.Initializer?.Value;
+            var keptInitializer = initializer is not null && !IsEmptyValue(initializer, model, context.CancellationToken) ? initializer : null;
             var feeds = member.FindFeeds(root, model, context.CancellationToken);
+            if (keptInitializer is not null)
+            {
+                feeds = feeds.Append(keptInitializer).ToList();
+            }
+
+            var retyping = new Retyping(
+                member,
+                DropInitializer: initializer is not null && keptInitializer is null,
+                MayBeNull: MayBeNull(member, keptInitializer, feeds, model, context.CancellationToken));
             context.RegisterCodeFix(
                 CodeAction.Create(
                     BlobRefTitle,
                     cancellationToken => RetypeAsync(
                         context.Document,
-                        member,
-                        BlobRefType(member),
+                        retyping,
+                        BlobRefType(),
                         feeds,
-                        (original, current) => WriteBlob(current, FlaggedMember.IsMemoryOfBytes(model.GetTypeInfo(original, cancellationToken).Type)),
+                        (original, current) => WriteBlob(current, FlaggedMember.IsMemoryOfBytes(known, model.GetTypeInfo(original, cancellationToken).Type)),
                         cancellationToken),
                     BlobRefKey),
                 diagnostic);
 
-            var paths = feeds.Select(feed => ReadAllBytesPath(feed, model, context.CancellationToken)).ToList();
+            var paths = feeds.Select(feed => ReadAllBytesPath(feed, model, known, context.CancellationToken)).ToList();
             if (paths.Count > 0 && paths.All(path => path is not null))
             {
                 context.RegisterCodeFix(
                     CodeAction.Create(
                         FilePathTitle,
-                        cancellationToken => RetypeAsync(context.Document, member, StringType(member), feeds, (_, current) => ReadAllBytesPath(current)!, cancellationToken),
+                        cancellationToken => RetypeAsync(context.Document, retyping, StringType(), feeds, (_, current) => ReadAllBytesPath(current)!, cancellationToken),
                         FilePathKey),
                     diagnostic);
             }
@@ -90,12 +104,39 @@ public sealed class BulkDataMemberCodeFixProvider : CodeFixProvider
     }
 
     /// <summary>
-    /// Gives the member <paramref name="newType"/> (dropping an initializer of the old type) and rewrites every value fed
-    /// to it; <paramref name="rewriteFeed"/> gets the original feed, for the semantic model, and its current form.
+    /// True when the retyped member must be nullable: it was, or it is a property or field of a class that would be left
+    /// with no value (no initializer kept, no constructor assigning it), which a non-nullable reference may not be (CS8618).
+    /// Only where nullable annotations are on; elsewhere a <c>?</c> on a reference type is itself a warning.
+    /// </summary>
+    private static bool MayBeNull(
+        FlaggedMember member, ExpressionSyntax? keptInitializer, IReadOnlyList<ExpressionSyntax> feeds, SemanticModel model, CancellationToken cancellationToken) =>
+        member.IsNullable
+        || (member.NeedsValueOrNull
+            && keptInitializer is null
+            && !feeds.Any(feed => member.IsAssignedInOwnConstructor(feed, model, cancellationToken))
+            && model.GetNullableContext(member.Type.SpanStart).AnnotationsEnabled());
+
+    /// <summary>A value that only says "no data": <c>null</c>, <c>default</c>, <c>[]</c>, <c>new byte[0]</c>, <c>Array.Empty&lt;byte&gt;()</c>, <c>Memory&lt;byte&gt;.Empty</c>, <c>Stream.Null</c>.</summary>
+    private static bool IsEmptyValue(ExpressionSyntax value, SemanticModel model, CancellationToken cancellationToken) => value switch
+    {
+        LiteralExpressionSyntax literal => literal.IsKind(SyntaxKind.NullLiteralExpression) || literal.IsKind(SyntaxKind.DefaultLiteralExpression),
+        DefaultExpressionSyntax => true,
+        CollectionExpressionSyntax collection => collection.Elements.Count == 0,
+        ArrayCreationExpressionSyntax array => array.Initializer is { Expressions.Count: 0 }
+            || array.Type.RankSpecifiers.SelectMany(rank => rank.Sizes).Any(size => model.GetConstantValue(size, cancellationToken) is { HasValue: true, Value: 0 }),
+        _ => model.GetSymbolInfo(value, cancellationToken).Symbol is { IsStatic: true, Name: "Empty" or "Null" } and (IMethodSymbol { Parameters.Length: 0 } or IPropertySymbol or IFieldSymbol),
+    };
+
+    /// <summary>How to retype one member: drop its initializer (an empty value) or not, and make the new type nullable or not.</summary>
+    private sealed record Retyping(FlaggedMember Member, bool DropInitializer, bool MayBeNull);
+
+    /// <summary>
+    /// Gives the member <paramref name="newType"/> and rewrites every value fed to it; <paramref name="rewriteFeed"/> gets
+    /// the original feed, for the semantic model, and its current form.
     /// </summary>
     private static async Task<Document> RetypeAsync(
         Document document,
-        FlaggedMember member,
+        Retyping retyping,
         TypeSyntax newType,
         IReadOnlyList<ExpressionSyntax> feeds,
         Func<ExpressionSyntax, ExpressionSyntax, ExpressionSyntax> rewriteFeed,
@@ -107,14 +148,15 @@ public sealed class BulkDataMemberCodeFixProvider : CodeFixProvider
             editor.ReplaceNode(feed, (current, _) => rewriteFeed(feed, (ExpressionSyntax)current).WithTriviaFrom(current));
         }
 
-        editor.ReplaceNode(member.Declaration, (current, _) => Retype(current, newType));
+        var type = retyping.MayBeNull ? SyntaxFactory.NullableType(newType) : newType;
+        editor.ReplaceNode(retyping.Member.Declaration, (current, _) => Retype(current, type, retyping.DropInitializer));
         return editor.GetChangedDocument();
     }
 
-    private static SyntaxNode Retype(SyntaxNode declaration, TypeSyntax newType) => declaration switch
+    private static SyntaxNode Retype(SyntaxNode declaration, TypeSyntax newType, bool dropInitializer) => declaration switch
     {
         ParameterSyntax parameter => parameter.WithType(newType.WithTriviaFrom(parameter.Type!)),
-        PropertyDeclarationSyntax { Initializer: not null, AccessorList: { } accessors } property => property
+        PropertyDeclarationSyntax { Initializer: not null, AccessorList: { } accessors } property when dropInitializer => property
             .WithType(newType.WithTriviaFrom(property.Type))
             .WithInitializer(null)
             .WithAccessorList(accessors.WithTrailingTrivia(property.SemicolonToken.TrailingTrivia))
@@ -122,21 +164,16 @@ public sealed class BulkDataMemberCodeFixProvider : CodeFixProvider
         PropertyDeclarationSyntax property => property.WithType(newType.WithTriviaFrom(property.Type)),
         VariableDeclarationSyntax field => field
             .WithType(newType.WithTriviaFrom(field.Type))
-            .WithVariables(SyntaxFactory.SingletonSeparatedList(WithoutInitializer(field.Variables[0]))),
+            .WithVariables(SyntaxFactory.SingletonSeparatedList(dropInitializer ? WithoutInitializer(field.Variables[0]) : field.Variables[0])),
         _ => declaration,
     };
 
     private static VariableDeclaratorSyntax WithoutInitializer(VariableDeclaratorSyntax variable) =>
         variable.Initializer is null ? variable : variable.WithInitializer(null).WithIdentifier(variable.Identifier.WithoutTrivia());
 
-    private static TypeSyntax BlobRefType(FlaggedMember member) =>
-        Nullable(SyntaxFactory.ParseTypeName("global::TypedIpc.BlobRef").WithAdditionalAnnotations(Simplifier.Annotation), member);
+    private static TypeSyntax BlobRefType() => SyntaxFactory.ParseTypeName("global::TypedIpc.BlobRef").WithAdditionalAnnotations(Simplifier.Annotation);
 
-    private static TypeSyntax StringType(FlaggedMember member) =>
-        Nullable(SyntaxFactory.PredefinedType(SyntaxFactory.Token(SyntaxKind.StringKeyword)), member);
-
-    private static TypeSyntax Nullable(TypeSyntax type, FlaggedMember member) =>
-        member.IsNullable ? SyntaxFactory.NullableType(type) : type;
+    private static TypeSyntax StringType() => SyntaxFactory.PredefinedType(SyntaxFactory.Token(SyntaxKind.StringKeyword));
 
     /// <summary><c>SharedBlob.Write(value)</c>, or <c>SharedBlob.Write(value.Span)</c> for a memory value; a null or default literal stays as it is.</summary>
     private static ExpressionSyntax WriteBlob(ExpressionSyntax value, bool isMemory)
@@ -159,9 +196,9 @@ public sealed class BulkDataMemberCodeFixProvider : CodeFixProvider
     }
 
     /// <summary>The path argument of a <c>File.ReadAllBytes(path)</c> call, checked against the semantic model.</summary>
-    private static ExpressionSyntax? ReadAllBytesPath(ExpressionSyntax value, SemanticModel model, CancellationToken cancellationToken) =>
+    private static ExpressionSyntax? ReadAllBytesPath(ExpressionSyntax value, SemanticModel model, KnownTypes known, CancellationToken cancellationToken) =>
         model.GetSymbolInfo(value, cancellationToken).Symbol is IMethodSymbol { Name: "ReadAllBytes" } method
-        && method.ContainingType.IsNamed("System.IO.File")
+        && KnownTypes.Is(method.ContainingType, known.File)
             ? ReadAllBytesPath(value)
             : null;
 

@@ -11,9 +11,10 @@ using TypedIpc.Generators;
 namespace TypedIpc.CodeFixes;
 
 /// <summary>
-/// The declaration of a member TIPC001 flagged, when a code fix can retype it: a positional record parameter, a
-/// property or a single-variable field whose type is itself a byte buffer or a stream (not a collection of them,
-/// not a nested type that contains one).
+/// The declaration of a member TIPC001 flagged, when a code fix can retype it: a positional record parameter, an
+/// auto-property or a single-variable field whose type is itself a byte buffer or a stream (not a collection of them,
+/// not a nested type that contains one). A property with accessor bodies reads and writes storage of the old type,
+/// which retyping the property alone would break, so it gets no fix.
 /// </summary>
 internal sealed class FlaggedMember
 {
@@ -33,13 +34,32 @@ internal sealed class FlaggedMember
     /// <summary>True when the member may hold null (<c>byte[]?</c>), so its new type must too.</summary>
     public bool IsNullable => Type is NullableTypeSyntax;
 
+    /// <summary>The initializer of a property or field (<c>= value</c>), null for a record parameter or when it has none.</summary>
+    public EqualsValueClauseSyntax? Initializer => Declaration switch
+    {
+        PropertyDeclarationSyntax property => property.Initializer,
+        VariableDeclarationSyntax variables => variables.Variables[0].Initializer,
+        _ => null,
+    };
+
+    /// <summary>
+    /// True for a property or field of a class or record class: without an initializer or a constructor that assigns
+    /// it, a non-nullable reference there is the compiler's CS8618.
+    /// </summary>
+    public bool NeedsValueOrNull => Parameter is null && Member.ContainingType.TypeKind == TypeKind.Class;
+
+    /// <summary>True when <paramref name="feed"/> is assigned in a constructor of the member's own type.</summary>
+    public bool IsAssignedInOwnConstructor(ExpressionSyntax feed, SemanticModel model, CancellationToken cancellationToken) =>
+        feed.FirstAncestorOrSelf<ConstructorDeclarationSyntax>() is { } constructor
+        && SymbolEqualityComparer.Default.Equals(model.GetDeclaredSymbol(constructor, cancellationToken)?.ContainingType, Member.ContainingType);
+
     /// <summary>The property or field whose value travels.</summary>
     private ISymbol Member { get; }
 
     /// <summary>The primary-constructor parameter behind a positional record member.</summary>
     private IParameterSymbol? Parameter { get; }
 
-    public static FlaggedMember? Find(SyntaxNode root, SemanticModel model, TextSpan span, CancellationToken cancellationToken)
+    public static FlaggedMember? Find(SyntaxNode root, SemanticModel model, KnownTypes known, TextSpan span, CancellationToken cancellationToken)
     {
         var node = root.FindNode(span);
         switch (node)
@@ -47,12 +67,12 @@ internal sealed class FlaggedMember
             case ParameterSyntax { Type: { } type, Parent.Parent: RecordDeclarationSyntax } parameterSyntax
                 when model.GetDeclaredSymbol(parameterSyntax, cancellationToken) is { } parameter
                 && parameter.ContainingType.GetMembers(parameter.Name).OfType<IPropertySymbol>().FirstOrDefault() is { } property:
-                return Create(parameterSyntax, type, property, parameter, model, cancellationToken);
-            case PropertyDeclarationSyntax propertySyntax when model.GetDeclaredSymbol(propertySyntax, cancellationToken) is { } property:
-                return Create(propertySyntax, propertySyntax.Type, property, parameter: null, model, cancellationToken);
+                return Create(parameterSyntax, type, property, parameter, model, known, cancellationToken);
+            case PropertyDeclarationSyntax propertySyntax when IsAutoProperty(propertySyntax) && model.GetDeclaredSymbol(propertySyntax, cancellationToken) is { } property:
+                return Create(propertySyntax, propertySyntax.Type, property, parameter: null, model, known, cancellationToken);
             case VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Variables.Count: 1 } declaration } variable
                 when model.GetDeclaredSymbol(variable, cancellationToken) is IFieldSymbol field:
-                return Create(declaration, declaration.Type, field, parameter: null, model, cancellationToken);
+                return Create(declaration, declaration.Type, field, parameter: null, model, known, cancellationToken);
             default:
                 return null;
         }
@@ -85,32 +105,24 @@ internal sealed class FlaggedMember
     }
 
     /// <summary><c>Memory&lt;byte&gt;</c> or <c>ReadOnlyMemory&lt;byte&gt;</c>, which reach <c>SharedBlob.Write</c> through their <c>.Span</c>.</summary>
-    public static bool IsMemoryOfBytes(ITypeSymbol? type) =>
+    public static bool IsMemoryOfBytes(KnownTypes known, ITypeSymbol? type) =>
         type is INamedTypeSymbol { TypeArguments.Length: 1 } named
         && named.TypeArguments[0].SpecialType == SpecialType.System_Byte
-        && (named.OriginalDefinition.IsNamed("System.Memory`1") || named.OriginalDefinition.IsNamed("System.ReadOnlyMemory`1"));
+        && (KnownTypes.Is(named, known.Memory) || KnownTypes.Is(named, known.ReadOnlyMemory));
 
-    private static FlaggedMember? Create(SyntaxNode declaration, TypeSyntax type, ISymbol member, IParameterSymbol? parameter, SemanticModel model, CancellationToken cancellationToken) =>
-        CanBeWritten(model.GetTypeInfo(type, cancellationToken).Type)
+    private static bool IsAutoProperty(PropertyDeclarationSyntax property) =>
+        property is { ExpressionBody: null, AccessorList: { } accessors }
+        && accessors.Accessors.All(accessor => accessor is { Body: null, ExpressionBody: null });
+
+    private static FlaggedMember? Create(
+        SyntaxNode declaration, TypeSyntax type, ISymbol member, IParameterSymbol? parameter, SemanticModel model, KnownTypes known, CancellationToken cancellationToken) =>
+        CanBeWritten(known, model.GetTypeInfo(type, cancellationToken).Type)
             ? new FlaggedMember(declaration, type, member, parameter)
             : null;
 
     /// <summary>A <c>byte[]</c>, <c>Memory&lt;byte&gt;</c>, <c>ReadOnlyMemory&lt;byte&gt;</c> or <c>Stream</c>: what a <c>SharedBlob.Write</c> overload takes.</summary>
-    private static bool CanBeWritten(ITypeSymbol? type)
-    {
-        if (type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte } || IsMemoryOfBytes(type))
-        {
-            return true;
-        }
-
-        for (var current = type; current is not null; current = current.BaseType)
-        {
-            if (current.IsNamed("System.IO.Stream"))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool CanBeWritten(KnownTypes known, ITypeSymbol? type) =>
+        type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte }
+        || IsMemoryOfBytes(known, type)
+        || KnownTypes.DerivesFrom(type, known.Stream);
 }

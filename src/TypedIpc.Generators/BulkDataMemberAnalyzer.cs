@@ -21,24 +21,34 @@ public sealed class BulkDataMemberAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (KnownTypes.Of(start.Compilation) is { } known)
+            {
+                start.RegisterSymbolAction(symbolContext => AnalyzeType(symbolContext, known), SymbolKind.NamedType);
+            }
+        });
     }
 
-    private static void AnalyzeType(SymbolAnalysisContext context)
+    private static void AnalyzeType(SymbolAnalysisContext context, KnownTypes known)
     {
         var messageType = (INamedTypeSymbol)context.Symbol;
-        if (!messageType.HasAttribute(KnownNames.IpcQueueAttribute))
+        if (!KnownTypes.HasAttribute(messageType, known.IpcQueueAttribute))
         {
             return;
         }
 
-        foreach (var root in SerializedTypes(messageType))
+        // A member of a union's base belongs to every case; report it once.
+        var reported = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        foreach (var root in SerializedTypes(known, messageType))
         {
-            foreach (var member in MemoryPackMembers.Of(root))
+            foreach (var member in MemoryPackMembers.Of(known, root))
             {
                 var visited = new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default) { messageType, root };
-                if (FindBulk(MemoryPackMembers.TypeOf(member), root.Name + "." + member.Name, visited) is { } finding)
+                if (!reported.Contains(member)
+                    && FindBulk(known, MemoryPackMembers.TypeOf(member), member.ContainingType.Name + "." + member.Name, visited) is { } finding)
                 {
+                    reported.Add(member);
                     var location = member.Locations.FirstOrDefault(l => l.IsInSource) ?? messageType.Locations.FirstOrDefault();
                     context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BulkDataMember, location, finding.Path, finding.Description));
                 }
@@ -47,16 +57,16 @@ public sealed class BulkDataMemberAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>The types whose members make up the message: the cases of a union, else the type itself.</summary>
-    private static IEnumerable<INamedTypeSymbol> SerializedTypes(INamedTypeSymbol type)
+    private static IEnumerable<INamedTypeSymbol> SerializedTypes(KnownTypes known, INamedTypeSymbol type)
     {
-        var unionCases = MemoryPackMembers.UnionCases(type);
+        var unionCases = MemoryPackMembers.UnionCases(known, type);
         return unionCases.IsEmpty ? new[] { type } : unionCases.Select(unionCase => unionCase.Case);
     }
 
     /// <summary>The first bulk-data member reachable from a value of <paramref name="type"/> at <paramref name="path"/>.</summary>
-    private static (string Path, string Description)? FindBulk(ITypeSymbol type, string path, HashSet<ITypeSymbol> visited)
+    private static (string Path, string Description)? FindBulk(KnownTypes known, ITypeSymbol type, string path, HashSet<ITypeSymbol> visited)
     {
-        if (BulkData.Describe(type) is { } description)
+        if (BulkData.Describe(known, type) is { } description)
         {
             return (path, description);
         }
@@ -64,27 +74,27 @@ public sealed class BulkDataMemberAnalyzer : DiagnosticAnalyzer
         var nested = type switch
         {
             IArrayTypeSymbol array => new[] { array.ElementType },
-            INamedTypeSymbol { IsGenericType: true } generic => generic.TypeArguments.ToArray(),
+            INamedTypeSymbol named => named.TypeArguments.ToArray(),
             _ => System.Array.Empty<ITypeSymbol>(),
         };
         foreach (var element in nested)
         {
-            if (FindBulk(element, path, visited) is { } found)
+            if (FindBulk(known, element, path, visited) is { } found)
             {
                 return found;
             }
         }
 
-        if (type is not INamedTypeSymbol named || !named.IsMemoryPackable() || !visited.Add(named))
+        if (type is not INamedTypeSymbol memoryPackable || !known.IsMemoryPackable(memoryPackable) || !visited.Add(memoryPackable))
         {
             return null;
         }
 
-        foreach (var serializedType in SerializedTypes(named))
+        foreach (var serializedType in SerializedTypes(known, memoryPackable))
         {
-            foreach (var member in MemoryPackMembers.Of(serializedType))
+            foreach (var member in MemoryPackMembers.Of(known, serializedType))
             {
-                if (FindBulk(MemoryPackMembers.TypeOf(member), path + "." + member.Name, visited) is { } found)
+                if (FindBulk(known, MemoryPackMembers.TypeOf(member), path + "." + member.Name, visited) is { } found)
                 {
                     return found;
                 }

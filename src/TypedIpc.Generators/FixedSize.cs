@@ -1,18 +1,20 @@
 using System.Linq;
+using System.Runtime.InteropServices;
 using Microsoft.CodeAnalysis;
 
 namespace TypedIpc.Generators;
 
 /// <summary>
 /// The size in bytes of an unmanaged value (primitives, enums, well-known structs, and structs declared in source,
-/// fixed buffers included), without padding: a lower bound that is exact for the common packed cases.
+/// fixed buffers included), without padding: a lower bound that is exact for the common packed cases. Fields of an
+/// explicit layout overlap: such a struct ends where its furthest field ends.
 /// </summary>
 internal static class FixedSize
 {
     /// <summary>The size, or null when it cannot be known (a reference type, or a struct from another assembly that is not well known).</summary>
-    public static int? Of(ITypeSymbol type) => Of(type, depth: 0);
+    public static int? Of(KnownTypes known, ITypeSymbol type) => Of(known, type, depth: 0);
 
-    private static int? Of(ITypeSymbol type, int depth)
+    private static int? Of(KnownTypes known, ITypeSymbol type, int depth)
     {
         if (depth > 16)
         {
@@ -36,15 +38,15 @@ internal static class FixedSize
 
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying })
         {
-            return Of(underlying, depth + 1);
+            return Of(known, underlying, depth + 1);
         }
 
-        if (type.IsNamed("System.TimeSpan"))
+        if (KnownTypes.Is(type, known.TimeSpan))
         {
             return 8;
         }
 
-        if (type.IsNamed("System.Guid") || type.IsNamed("System.DateTimeOffset"))
+        if (KnownTypes.Is(type, known.Guid) || KnownTypes.Is(type, known.DateTimeOffset))
         {
             return 16;
         }
@@ -54,20 +56,25 @@ internal static class FixedSize
             return null;
         }
 
+        var isExplicit = KnownTypes.FindAttribute(structType, known.StructLayoutAttribute)?.ConstructorArguments.FirstOrDefault().Value is int kind
+            && kind == (int)LayoutKind.Explicit;
         var total = 0;
         foreach (var field in structType.GetMembers().OfType<IFieldSymbol>().Where(field => !field.IsStatic && !field.IsConst))
         {
             var fieldSize = field.IsFixedSizeBuffer && field.Type is IPointerTypeSymbol pointer
-                ? Of(pointer.PointedAtType, depth + 1) * field.FixedSize
-                : Of(field.Type, depth + 1);
+                ? Of(known, pointer.PointedAtType, depth + 1) * field.FixedSize
+                : Of(known, field.Type, depth + 1);
             if (fieldSize is not { } size)
             {
                 return null;
             }
 
-            total += size;
+            total = isExplicit ? System.Math.Max(total, FieldOffset(known, field) + size) : total + size;
         }
 
         return total;
     }
+
+    private static int FieldOffset(KnownTypes known, IFieldSymbol field) =>
+        KnownTypes.FindAttribute(field, known.FieldOffsetAttribute)?.ConstructorArguments.FirstOrDefault().Value is int offset ? offset : 0;
 }

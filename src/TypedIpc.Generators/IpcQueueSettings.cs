@@ -12,11 +12,9 @@ internal sealed class IpcQueueSettings
     private const string NameProperty = "Name";
     private const string MaxMessageBytesProperty = "MaxMessageBytes";
 
-    private readonly AttributeData _attribute;
-
     private IpcQueueSettings(AttributeData attribute, INamedTypeSymbol messageType)
     {
-        _attribute = attribute;
+        Attribute = attribute;
         MaxSize = attribute.ConstructorArguments.FirstOrDefault().Value is int maxSize ? maxSize : 0;
         Name = NamedArgument(NameProperty) as string ?? messageType.ToDottedFullName();
         MaxMessageBytes = NamedArgument(MaxMessageBytesProperty) is int maxMessageBytes ? maxMessageBytes : 0;
@@ -30,11 +28,11 @@ internal sealed class IpcQueueSettings
     /// <summary>The per-message limit; 0 when unset.</summary>
     public int MaxMessageBytes { get; }
 
-    /// <summary>The limit the queue enforces: <see cref="MaxMessageBytes"/>, or the runtime's default when unset.</summary>
-    public int EffectiveMaxMessageBytes => MaxMessageBytes > 0 ? MaxMessageBytes : KnownNames.DefaultMaxMessageBytes;
+    /// <summary>The <c>[IpcQueue]</c> attribute these settings come from: the type's first, when it has more than one.</summary>
+    public AttributeData Attribute { get; }
 
-    public static IpcQueueSettings? Of(INamedTypeSymbol messageType) =>
-        messageType.FindAttribute(KnownNames.IpcQueueAttribute) is { } attribute ? new IpcQueueSettings(attribute, messageType) : null;
+    public static IpcQueueSettings? Of(KnownTypes known, INamedTypeSymbol messageType) =>
+        KnownTypes.FindAttribute(messageType, known.IpcQueueAttribute) is { } attribute ? new IpcQueueSettings(attribute, messageType) : null;
 
     public Location? MaxSizeLocation(CancellationToken cancellationToken) => ArgumentLocation(MaxSizeParameter, positionalIndex: 0, cancellationToken);
 
@@ -43,11 +41,11 @@ internal sealed class IpcQueueSettings
     public Location? MaxMessageBytesLocation(CancellationToken cancellationToken) => ArgumentLocation(MaxMessageBytesProperty, positionalIndex: null, cancellationToken);
 
     private object? NamedArgument(string name) =>
-        _attribute.NamedArguments.FirstOrDefault(argument => argument.Key == name).Value.Value;
+        Attribute.NamedArguments.FirstOrDefault(argument => argument.Key == name).Value.Value;
 
     private Location? ArgumentLocation(string name, int? positionalIndex, CancellationToken cancellationToken)
     {
-        if (_attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax syntax)
+        if (Attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax syntax)
         {
             return null;
         }

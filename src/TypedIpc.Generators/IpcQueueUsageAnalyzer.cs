@@ -4,7 +4,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace TypedIpc.Generators;
 
-/// <summary>Reports <c>[IpcQueue]</c> message types that break the usage rules (TIPC101–TIPC107); see <see cref="UsageRules"/>.</summary>
+/// <summary>Reports <c>[IpcQueue]</c> message types that break the usage rules (TIPC101–TIPC108); see <see cref="UsageRules"/>.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class IpcQueueUsageAnalyzer : DiagnosticAnalyzer
 {
@@ -16,25 +16,32 @@ public sealed class IpcQueueUsageAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.MaxSizeOutOfRange,
         DiagnosticDescriptors.MaxMessageBytesOutOfRange,
         DiagnosticDescriptors.QueueNameTaken,
-        DiagnosticDescriptors.InvalidQueueName);
+        DiagnosticDescriptors.InvalidQueueName,
+        DiagnosticDescriptors.FileLocal);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (KnownTypes.Of(start.Compilation) is { } known)
+            {
+                start.RegisterSymbolAction(symbolContext => AnalyzeType(symbolContext, known), SymbolKind.NamedType);
+            }
+        });
     }
 
-    private static void AnalyzeType(SymbolAnalysisContext context)
+    private static void AnalyzeType(SymbolAnalysisContext context, KnownTypes known)
     {
         var messageType = (INamedTypeSymbol)context.Symbol;
-        if (IpcQueueSettings.Of(messageType) is not { } settings)
+        if (IpcQueueSettings.Of(known, messageType) is not { } settings)
         {
             return;
         }
 
-        foreach (var violation in UsageRules.Violations(messageType, settings, context.CancellationToken))
+        foreach (var violation in UsageRules.Violations(known, messageType, settings, context.CancellationToken))
         {
             context.ReportDiagnostic(violation);
         }

@@ -5,11 +5,14 @@ internal static class KnownNames
 {
     public const string IpcQueueAttribute = "TypedIpc.IpcQueueAttribute";
     public const string SharedQueue = "TypedIpc.SharedQueue`1";
+    public const string QueueInterface = "TypedIpc.IIpcQueue`1";
+    public const string QueueOptions = "TypedIpc.QueueOptions";
     public const string MemoryPackableAttribute = "MemoryPack.MemoryPackableAttribute";
     public const string MemoryPackUnionAttribute = "MemoryPack.MemoryPackUnionAttribute";
     public const string MemoryPackIgnoreAttribute = "MemoryPack.MemoryPackIgnoreAttribute";
     public const string MemoryPackIncludeAttribute = "MemoryPack.MemoryPackIncludeAttribute";
     public const string MemoryPackOrderAttribute = "MemoryPack.MemoryPackOrderAttribute";
+    public const string MemoryPackGenerateType = "MemoryPack.GenerateType";
     public const string GeneratedCodeAttribute = "System.CodeDom.Compiler.GeneratedCodeAttribute";
 
     /// <summary>The tool name in the <c>[GeneratedCode]</c> attribute of every generated queue class.</summary>

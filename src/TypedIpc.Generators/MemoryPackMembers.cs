@@ -13,7 +13,10 @@ namespace TypedIpc.Generators;
 /// </summary>
 internal static class MemoryPackMembers
 {
-    public static ImmutableArray<ISymbol> Of(INamedTypeSymbol type)
+    /// <summary>The <c>GenerateType</c> values whose wire format tolerates added and removed members.</summary>
+    private static readonly string[] VersionTolerantGenerateTypes = { "VersionTolerant", "CircularReference" };
+
+    public static ImmutableArray<ISymbol> Of(KnownTypes known, INamedTypeSymbol type)
     {
         var candidates = AllMembersBaseFirst(type)
             .Where(member => member is IFieldSymbol or IPropertySymbol
@@ -29,8 +32,8 @@ internal static class MemoryPackMembers
         }
 
         return candidates
-            .Where((member, index) => lastIndexByName[member.Name] == index && IsSerialized(member))
-            .Select((member, position) => (member, order: ExplicitOrder(member) ?? position))
+            .Where((member, index) => lastIndexByName[member.Name] == index && IsSerialized(known, member))
+            .Select((member, position) => (member, order: ExplicitOrder(known, member) ?? position))
             .OrderBy(entry => entry.order)
             .Select(entry => entry.member)
             .ToImmutableArray();
@@ -44,13 +47,26 @@ internal static class MemoryPackMembers
     };
 
     /// <summary>The <c>[MemoryPackUnion(tag, typeof(Case))]</c> cases of a union type, in tag order; empty for other types.</summary>
-    public static ImmutableArray<(int Tag, INamedTypeSymbol Case)> UnionCases(INamedTypeSymbol type) =>
-        type.FindAttributes(KnownNames.MemoryPackUnionAttribute)
-            .Where(attribute => attribute.ConstructorArguments.Length == 2
+    public static ImmutableArray<(int Tag, INamedTypeSymbol Case)> UnionCases(KnownTypes known, INamedTypeSymbol type) =>
+        type.GetAttributes()
+            .Where(attribute => KnownTypes.Is(attribute.AttributeClass, known.MemoryPackUnionAttribute)
+                && attribute.ConstructorArguments.Length == 2
                 && attribute.ConstructorArguments[1].Value is INamedTypeSymbol)
             .Select(attribute => (Tag: System.Convert.ToInt32(attribute.ConstructorArguments[0].Value), Case: (INamedTypeSymbol)attribute.ConstructorArguments[1].Value!))
             .OrderBy(unionCase => unionCase.Tag)
             .ToImmutableArray();
+
+    /// <summary>
+    /// True for <c>[MemoryPackable(GenerateType.VersionTolerant)]</c> and <c>CircularReference</c>: processes built with
+    /// members added or removed still read each other's messages, so those members are no part of the schema.
+    /// </summary>
+    public static bool IsVersionTolerant(KnownTypes known, INamedTypeSymbol type) =>
+        KnownTypes.FindAttribute(type, known.MemoryPackableAttribute) is { } memoryPackable
+        && memoryPackable.ConstructorArguments.Any(argument => argument is { Kind: TypedConstantKind.Enum, Type: INamedTypeSymbol enumType }
+            && KnownTypes.Is(enumType, known.MemoryPackGenerateType)
+            && enumType.GetMembers().OfType<IFieldSymbol>().Any(field => field.HasConstantValue
+                && Equals(field.ConstantValue, argument.Value)
+                && VersionTolerantGenerateTypes.Contains(field.Name)));
 
     private static IEnumerable<ISymbol> AllMembersBaseFirst(INamedTypeSymbol type)
     {
@@ -58,9 +74,9 @@ internal static class MemoryPackMembers
         return members.Where(member => !member.IsOverride).Concat(type.GetMembers().Where(member => !member.IsOverride));
     }
 
-    private static bool IsSerialized(ISymbol member)
+    private static bool IsSerialized(KnownTypes known, ISymbol member)
     {
-        if (member.HasAttribute(KnownNames.MemoryPackIgnoreAttribute))
+        if (KnownTypes.HasAttribute(member, known.MemoryPackIgnoreAttribute))
         {
             return false;
         }
@@ -70,9 +86,9 @@ internal static class MemoryPackMembers
             return false;
         }
 
-        return member.HasAttribute(KnownNames.MemoryPackIncludeAttribute) || member.DeclaredAccessibility == Accessibility.Public;
+        return KnownTypes.HasAttribute(member, known.MemoryPackIncludeAttribute) || member.DeclaredAccessibility == Accessibility.Public;
     }
 
-    private static int? ExplicitOrder(ISymbol member) =>
-        member.FindAttribute(KnownNames.MemoryPackOrderAttribute)?.ConstructorArguments.FirstOrDefault().Value is int order ? order : null;
+    private static int? ExplicitOrder(KnownTypes known, ISymbol member) =>
+        KnownTypes.FindAttribute(member, known.MemoryPackOrderAttribute)?.ConstructorArguments.FirstOrDefault().Value is int order ? order : null;
 }

@@ -1,10 +1,18 @@
+using System.Collections.Generic;
 using System.Globalization;
 
 namespace TypedIpc.Generators;
 
-/// <summary>Writes the source of one <see cref="QueueSpec"/>: the fingerprinted partial message type and its queue class.</summary>
+/// <summary>
+/// Writes the source of one <see cref="QueueSpec"/>: the fingerprinted partial message type and its queue class, which
+/// implements <c>IIpcQueue&lt;T&gt;</c> by delegating to a <c>SharedQueue&lt;T&gt;</c>. The class's members are a list
+/// (<see cref="Members"/>): a member the contract gains is one more entry.
+/// </summary>
 internal static class QueueEmitter
 {
+    private const string Cancellation = "global::System.Threading.CancellationToken cancellationToken = default";
+    private const string Wait = "bool block = true, global::System.TimeSpan? timeout = null";
+
     private static readonly string GeneratorVersion = typeof(QueueEmitter).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
 
     public static string Emit(QueueSpec spec)
@@ -21,7 +29,7 @@ internal static class QueueEmitter
 
         foreach (var containingType in spec.ContainingTypes)
         {
-            writer.Open($"partial {containingType.Keyword} {containingType.Name}");
+            writer.Open($"partial {containingType.Keyword} {containingType.Identifier}");
         }
 
         WriteFingerprintedMessage(writer, spec);
@@ -44,18 +52,12 @@ internal static class QueueEmitter
     private static void WriteFingerprintedMessage(SourceWriter writer, QueueSpec spec)
     {
         writer.Line($"[global::TypedIpc.IpcSchemaFingerprint(0x{spec.SchemaFingerprint.ToString("X16", CultureInfo.InvariantCulture)}UL)]");
-        writer.Open($"partial {spec.MessageKeyword} {spec.MessageName}");
+        writer.Open($"partial {spec.MessageKeyword} {spec.MessageIdentifier}");
         writer.Close();
     }
 
     private static void WriteQueueClass(SourceWriter writer, QueueSpec spec)
     {
-        var queueName = spec.MessageName + KnownNames.QueueSuffix;
-        var message = spec.MessageTypeName;
-        var sharedQueue = $"global::TypedIpc.SharedQueue<{message}>";
-        var options = spec.MaxMessageBytes > 0
-            ? $"new global::TypedIpc.QueueOptions {{ MaxMessageBytes = {spec.MaxMessageBytes.ToString(CultureInfo.InvariantCulture)} }}"
-            : "null";
         var maxSizeDoc = spec.MaxSize > 0
             ? $"holding at most {spec.MaxSize.ToString(CultureInfo.InvariantCulture)} items"
             : "bounded only by its byte capacity";
@@ -64,88 +66,196 @@ internal static class QueueEmitter
             : string.Empty;
 
         writer.Line("/// <summary>");
-        writer.Line($"/// The shared-memory queue of <see cref=\"{message}\"/> messages declared by its <c>[IpcQueue]</c> attribute: a");
+        writer.Line($"/// The shared-memory queue of <see cref=\"{spec.MessageTypeName}\"/> messages declared by its <c>[IpcQueue]</c> attribute: a");
         writer.Line($"/// multi-process FIFO named <c>{spec.DefaultName}</c> by default, {maxSizeDoc}{maxMessageBytesDoc}.");
         writer.Line("/// Every process that opens it must be built from the same version of the message type.");
         writer.Line("/// </summary>");
-        writer.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{KnownNames.GeneratorToolName}\", \"{GeneratorVersion}\")]");
-        writer.Open($"{spec.Accessibility} sealed partial class {queueName} : global::System.IDisposable");
+        foreach (var attribute in spec.CarriedAttributes)
+        {
+            writer.Line(attribute);
+        }
 
-        writer.Line("/// <summary>The queue name <see cref=\"Open\"/> and <see cref=\"Unlink\"/> use when given none.</summary>");
-        writer.Line($"public const string DefaultName = \"{spec.DefaultName}\";");
-        writer.Line();
-        writer.Line("/// <summary>The most items the queue holds (Python's <c>maxsize</c>); 0 = bounded only by its byte capacity.</summary>");
-        writer.Line($"public const int DefaultMaxSize = {spec.MaxSize.ToString(CultureInfo.InvariantCulture)};");
-        writer.Line();
-        writer.Line($"private readonly {sharedQueue} _queue;");
-        writer.Line();
-        writer.Open($"private {queueName}({sharedQueue} queue)");
-        writer.Line("_queue = queue;");
+        writer.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{KnownNames.GeneratorToolName}\", \"{GeneratorVersion}\")]");
+        // "XQueue" is the contract; without this a user's partial class that adds members would get CA1711 for it.
+        writer.Line("[global::System.Diagnostics.CodeAnalysis.SuppressMessage(\"Naming\", \"CA1711:Identifiers should not have incorrect suffix\", Justification = \"The queue of X is named XQueue.\")]");
+        writer.Open($"{spec.Accessibility} sealed partial class {spec.QueueName} : global::TypedIpc.IIpcQueue<{spec.MessageTypeName}>");
+
+        var first = true;
+        foreach (var member in Members(spec))
+        {
+            if (!first)
+            {
+                writer.Line();
+            }
+
+            first = false;
+            foreach (var line in member)
+            {
+                writer.Line(line);
+            }
+        }
+
         writer.Close();
-        writer.Line();
-        writer.Line("/// <summary>The queue's name, as passed to <see cref=\"Open\"/>.</summary>");
-        writer.Line("public string Name => _queue.Name;");
-        writer.Line();
-        writer.Line("/// <summary>The item bound given at creation (Python's <c>maxsize</c>); 0 means bounded only by the byte capacity.</summary>");
-        writer.Line("public int MaxSize => _queue.MaxSize;");
-        writer.Line();
-        writer.Line("/// <summary>The approximate number of items in the queue (Python's <c>qsize()</c>): other processes may change it at any moment.</summary>");
-        writer.Line("public int Count => _queue.Count;");
-        writer.Line();
-        writer.Line("/// <summary>True when the queue holds no item (Python's <c>empty()</c>); as approximate as <see cref=\"Count\"/>.</summary>");
-        writer.Line("public bool IsEmpty => _queue.IsEmpty;");
-        writer.Line();
-        writer.Line("/// <summary>True when a put would block (Python's <c>full()</c>); as approximate as <see cref=\"Count\"/>.</summary>");
-        writer.Line("public bool IsFull => _queue.IsFull;");
-        writer.Line();
-        writer.Line("/// <summary>");
-        writer.Line("/// Opens the queue, creating it if it does not exist. Every process that opens the same name shares the same queue.");
-        writer.Line("/// </summary>");
-        writer.Line("/// <param name=\"name\">The queue's name; null for <see cref=\"DefaultName\"/>.</param>");
-        writer.Line("/// <exception cref=\"global::TypedIpc.QueueMismatchException\">The queue exists with another message type, schema, maxsize or layout.</exception>");
-        writer.Line("/// <exception cref=\"global::TypedIpc.QueueCorruptedException\">The file at the queue's path is not a valid queue.</exception>");
-        writer.Line("/// <exception cref=\"global::TypedIpc.SharedMemoryException\">The operating system refused (no space, no permission).</exception>");
-        writer.Line($"public static {queueName} Open(string? name = null) =>");
-        writer.Line($"    new {queueName}({sharedQueue}.Open(name ?? DefaultName, DefaultMaxSize, options: {options}));");
-        writer.Line();
-        writer.Line("/// <summary>");
-        writer.Line("/// Removes the queue's name. Processes that have it open keep working on it; the next <see cref=\"Open\"/> creates a new, empty queue.");
-        writer.Line("/// </summary>");
-        writer.Line("/// <param name=\"name\">The queue's name; null for <see cref=\"DefaultName\"/>.</param>");
-        writer.Line("/// <exception cref=\"global::TypedIpc.QueueNotFoundException\">No queue has that name.</exception>");
-        writer.Line($"public static void Unlink(string? name = null) => {sharedQueue}.Unlink(name ?? DefaultName);");
-        writer.Line();
-        writer.Line("/// <summary>");
-        writer.Line("/// Puts <paramref name=\"item\"/> at the end of the queue. With <paramref name=\"block\"/> true (the default) it waits for room,");
-        writer.Line("/// forever or at most <paramref name=\"timeout\"/>; with <paramref name=\"block\"/> false it does not wait.");
-        writer.Line("/// </summary>");
-        writer.Line("/// <exception cref=\"global::TypedIpc.QueueFullException\">No room before the timeout, or at once when not blocking.</exception>");
-        writer.Line("/// <exception cref=\"global::TypedIpc.MessageTooLargeException\">The item serializes to more bytes than a message may have.</exception>");
-        writer.Line($"public void Put({message} item, bool block = true, global::System.TimeSpan? timeout = null) => _queue.Put(item, block, timeout);");
-        writer.Line();
-        writer.Line("/// <summary>");
-        writer.Line("/// Removes and returns the item at the front of the queue. With <paramref name=\"block\"/> true (the default) it waits for an item,");
-        writer.Line("/// forever or at most <paramref name=\"timeout\"/>; with <paramref name=\"block\"/> false it does not wait.");
-        writer.Line("/// </summary>");
-        writer.Line("/// <exception cref=\"global::TypedIpc.QueueEmptyException\">No item before the timeout, or at once when not blocking.</exception>");
-        writer.Line($"public {message} Get(bool block = true, global::System.TimeSpan? timeout = null) => _queue.Get(block, timeout);");
-        writer.Line();
-        writer.Line("/// <summary>Puts without waiting (Python's <c>put_nowait</c>).</summary>");
-        writer.Line("/// <exception cref=\"global::TypedIpc.QueueFullException\">The queue is full.</exception>");
-        writer.Line($"public void PutNowait({message} item) => _queue.PutNowait(item);");
-        writer.Line();
-        writer.Line("/// <summary>Gets without waiting (Python's <c>get_nowait</c>).</summary>");
-        writer.Line("/// <exception cref=\"global::TypedIpc.QueueEmptyException\">The queue is empty.</exception>");
-        writer.Line($"public {message} GetNowait() => _queue.GetNowait();");
-        writer.Line();
-        writer.Line("/// <summary>Puts without waiting; false when the queue is full.</summary>");
-        writer.Line($"public bool TryPut({message} item) => _queue.TryPut(item);");
-        writer.Line();
-        writer.Line("/// <summary>Gets without waiting; false when the queue is empty.</summary>");
-        writer.Line($"public bool TryGet([global::System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out {message} item) => _queue.TryGet(out item);");
-        writer.Line();
-        writer.Line("/// <summary>Releases this process's mapping of the queue; the queue itself lives on for other processes (see <see cref=\"Unlink\"/>).</summary>");
-        writer.Line("public void Dispose() => _queue.Dispose();");
-        writer.Close();
+    }
+
+    /// <summary>The queue class's members, each as its lines: XML docs, then the declaration.</summary>
+    private static IEnumerable<string[]> Members(QueueSpec spec)
+    {
+        var queue = spec.QueueName;
+        var message = spec.MessageTypeName;
+        var sharedQueue = $"global::TypedIpc.SharedQueue<{message}>";
+        var options = spec.MaxMessageBytes > 0
+            ? $"(options ?? global::TypedIpc.QueueOptions.Default) with {{ MaxMessageBytes = {spec.MaxMessageBytes.ToString(CultureInfo.InvariantCulture)} }}"
+            : "options";
+        var optionsDoc = spec.MaxMessageBytes > 0
+            ? $"The attribute's <c>MaxMessageBytes</c> of {spec.MaxMessageBytes.ToString(CultureInfo.InvariantCulture)} replaces the options' own, since every process must agree on it; every other setting comes from the options."
+            : "The attribute sets no <c>MaxMessageBytes</c>, so every setting comes from the options.";
+
+        yield return new[]
+        {
+            "/// <summary>The queue name <see cref=\"Open\"/> and <see cref=\"Unlink\"/> use when given none.</summary>",
+            $"public const string DefaultName = \"{spec.DefaultName}\";",
+        };
+        yield return new[]
+        {
+            "/// <summary>The most items the queue holds (Python's <c>maxsize</c>); 0 = bounded only by its byte capacity.</summary>",
+            $"public const int DefaultMaxSize = {spec.MaxSize.ToString(CultureInfo.InvariantCulture)};",
+        };
+        yield return new[] { $"private readonly {sharedQueue} _queue;" };
+        yield return new[]
+        {
+            $"private {queue}({sharedQueue} queue)",
+            "{",
+            "    _queue = queue;",
+            "}",
+        };
+        yield return new[]
+        {
+            "/// <summary>The queue's name, as passed to <see cref=\"Open\"/>.</summary>",
+            "public string Name => _queue.Name;",
+        };
+        yield return new[]
+        {
+            "/// <summary>The item bound given at creation (Python's <c>maxsize</c>); 0 means bounded only by the byte capacity.</summary>",
+            "public int MaxSize => _queue.MaxSize;",
+        };
+        yield return new[]
+        {
+            "/// <summary>How many items fit: <see cref=\"MaxSize\"/>, or for a queue bounded only by its byte capacity, what that capacity holds.</summary>",
+            "public int Capacity => _queue.Capacity;",
+        };
+        yield return new[]
+        {
+            "/// <summary>The approximate number of items in the queue (Python's <c>qsize()</c>): other processes may change it at any moment.</summary>",
+            "public int Count => _queue.Count;",
+        };
+        yield return new[]
+        {
+            "/// <summary>True when the queue holds no item (Python's <c>empty()</c>); as approximate as <see cref=\"Count\"/>.</summary>",
+            "public bool IsEmpty => _queue.IsEmpty;",
+        };
+        yield return new[]
+        {
+            "/// <summary>True when a put would block (Python's <c>full()</c>); as approximate as <see cref=\"Count\"/>.</summary>",
+            "public bool IsFull => _queue.IsFull;",
+        };
+        yield return new[]
+        {
+            "/// <summary>",
+            "/// Opens the queue, creating it if it does not exist. Every process that opens the same name shares the same queue.",
+            "/// </summary>",
+            "/// <param name=\"name\">The queue's name; null for <see cref=\"DefaultName\"/>.</param>",
+            "/// <param name=\"options\">",
+            "/// Settings beyond the attribute's; null for the runtime's defaults. <c>maxsize</c> is always <see cref=\"DefaultMaxSize\"/>.",
+            $"/// {optionsDoc}",
+            "/// </param>",
+            "/// <exception cref=\"global::TypedIpc.QueueMismatchException\">The queue exists with another message type, schema, maxsize or layout.</exception>",
+            "/// <exception cref=\"global::TypedIpc.QueueCorruptedException\">The file at the queue's path is not a valid queue.</exception>",
+            "/// <exception cref=\"global::TypedIpc.SharedMemoryException\">The operating system refused (no space, no permission).</exception>",
+            $"public static {queue} Open(string? name = null, global::TypedIpc.QueueOptions? options = null) =>",
+            $"    new {queue}({sharedQueue}.Open(name ?? DefaultName, DefaultMaxSize, {options}));",
+        };
+        yield return new[]
+        {
+            "/// <summary>",
+            "/// Removes the queue's name. Processes that have it open keep working on it; the next <see cref=\"Open\"/> creates a new, empty queue.",
+            "/// </summary>",
+            "/// <param name=\"name\">The queue's name; null for <see cref=\"DefaultName\"/>.</param>",
+            "/// <exception cref=\"global::TypedIpc.QueueNotFoundException\">No queue has that name.</exception>",
+            $"public static void Unlink(string? name = null) => {sharedQueue}.Unlink(name ?? DefaultName);",
+        };
+        yield return new[]
+        {
+            "/// <summary>",
+            "/// Puts <paramref name=\"item\"/> at the end of the queue. With <paramref name=\"block\"/> true (the default) it waits for room,",
+            "/// forever or at most <paramref name=\"timeout\"/>; with <paramref name=\"block\"/> false it does not wait.",
+            "/// </summary>",
+            "/// <exception cref=\"global::TypedIpc.QueueFullException\">No room before the timeout, or at once when not blocking.</exception>",
+            "/// <exception cref=\"global::TypedIpc.MessageTooLargeException\">The item serializes to more bytes than a message may have.</exception>",
+            "/// <exception cref=\"global::System.OperationCanceledException\"><paramref name=\"cancellationToken\"/> was canceled; nothing was put.</exception>",
+            $"public void Put({message} item, {Wait}, {Cancellation}) =>",
+            "    _queue.Put(item, block, timeout, cancellationToken);",
+        };
+        yield return new[]
+        {
+            "/// <summary>",
+            "/// Removes and returns the item at the front of the queue. With <paramref name=\"block\"/> true (the default) it waits for an item,",
+            "/// forever or at most <paramref name=\"timeout\"/>; with <paramref name=\"block\"/> false it does not wait.",
+            "/// </summary>",
+            "/// <exception cref=\"global::TypedIpc.QueueEmptyException\">No item before the timeout, or at once when not blocking.</exception>",
+            "/// <exception cref=\"global::System.OperationCanceledException\"><paramref name=\"cancellationToken\"/> was canceled; nothing was taken.</exception>",
+            $"public {message} Get({Wait}, {Cancellation}) =>",
+            "    _queue.Get(block, timeout, cancellationToken);",
+        };
+        yield return new[]
+        {
+            "/// <summary>",
+            "/// Puts every item of <paramref name=\"items\"/>, in order, waiting for room as <see cref=\"Put\"/> does. When the wait ends",
+            "/// first, <see cref=\"global::TypedIpc.QueueFullException\"/> says how many of them went in.",
+            "/// </summary>",
+            "/// <exception cref=\"global::TypedIpc.QueueFullException\">Not all items fit before the timeout (or at once when not blocking).</exception>",
+            "/// <exception cref=\"global::TypedIpc.MessageTooLargeException\">An item serializes to more bytes than a message may have; the items before it went in.</exception>",
+            "/// <exception cref=\"global::System.OperationCanceledException\"><paramref name=\"cancellationToken\"/> was canceled.</exception>",
+            $"public void PutMany(global::System.ReadOnlySpan<{message}> items, {Wait}, {Cancellation}) =>",
+            "    _queue.PutMany(items, block, timeout, cancellationToken);",
+        };
+        yield return new[]
+        {
+            "/// <summary>",
+            "/// Waits for the first item as <see cref=\"Get\"/> does, then takes whatever else is ready, up to <paramref name=\"destination\"/>'s",
+            "/// length. Returns how many items it wrote to the front of <paramref name=\"destination\"/>.",
+            "/// </summary>",
+            "/// <exception cref=\"global::TypedIpc.QueueEmptyException\">No item before the timeout, or at once when not blocking.</exception>",
+            "/// <exception cref=\"global::System.OperationCanceledException\"><paramref name=\"cancellationToken\"/> was canceled; nothing was taken.</exception>",
+            $"public int GetMany(global::System.Span<{message}> destination, {Wait}, {Cancellation}) =>",
+            "    _queue.GetMany(destination, block, timeout, cancellationToken);",
+        };
+        yield return new[]
+        {
+            "/// <summary>Puts without waiting (Python's <c>put_nowait</c>).</summary>",
+            "/// <exception cref=\"global::TypedIpc.QueueFullException\">The queue is full.</exception>",
+            $"public void PutNowait({message} item) => _queue.PutNowait(item);",
+        };
+        yield return new[]
+        {
+            "/// <summary>Gets without waiting (Python's <c>get_nowait</c>).</summary>",
+            "/// <exception cref=\"global::TypedIpc.QueueEmptyException\">The queue is empty.</exception>",
+            $"public {message} GetNowait() => _queue.GetNowait();",
+        };
+        yield return new[]
+        {
+            "/// <summary>Puts without waiting; false when the queue is full.</summary>",
+            $"public bool TryPut({message} item) => _queue.TryPut(item);",
+        };
+        yield return new[]
+        {
+            "/// <summary>Gets without waiting; false when the queue is empty.</summary>",
+            $"public bool TryGet([global::System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out {message} item) => _queue.TryGet(out item);",
+        };
+        yield return new[]
+        {
+            "/// <summary>Releases this process's mapping of the queue; the queue itself lives on for other processes (see <see cref=\"Unlink\"/>).</summary>",
+            "public void Dispose() => _queue.Dispose();",
+        };
     }
 }

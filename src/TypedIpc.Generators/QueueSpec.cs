@@ -6,12 +6,14 @@ namespace TypedIpc.Generators;
 /// generator's cache survives edits that do not change them.
 /// </summary>
 /// <param name="HintName">The generated file's name.</param>
-/// <param name="Namespace">The message's namespace, empty for the global namespace.</param>
+/// <param name="Namespace">The message's namespace as source spells it (keywords escaped), empty for the global namespace.</param>
 /// <param name="ContainingTypes">The message's containing types, outermost first.</param>
-/// <param name="MessageName">The message type's simple name.</param>
-/// <param name="MessageKeyword">How the message type is redeclared: <c>class</c>, <c>record</c>, <c>struct</c> or <c>record struct</c>.</param>
+/// <param name="MessageIdentifier">The message type's simple name as source spells it: <c>Job</c>, <c>@class</c>.</param>
+/// <param name="QueueName">The queue class's name: the message's name and <c>Queue</c>.</param>
+/// <param name="MessageKeyword">How the message type is redeclared: <c>class</c>, <c>record</c>, <c>struct</c>, <c>record struct</c> or <c>interface</c>.</param>
 /// <param name="MessageTypeName">The message type's fully qualified name with <c>global::</c>.</param>
 /// <param name="Accessibility">The message type's accessibility keyword, which the queue class copies.</param>
+/// <param name="CarriedAttributes">The message's <c>[Obsolete]</c> and <c>[Experimental]</c> attributes as source, which the queue class copies so that using the message inside it does not warn.</param>
 /// <param name="DefaultName">The queue name <c>Open</c> and <c>Unlink</c> use when given none.</param>
 /// <param name="MaxSize">The attribute's <c>maxsize</c>.</param>
 /// <param name="MaxMessageBytes">The attribute's <c>MaxMessageBytes</c>; 0 when unset.</param>
@@ -20,10 +22,12 @@ internal sealed record QueueSpec(
     string HintName,
     string Namespace,
     EquatableArray<ContainingTypeSpec> ContainingTypes,
-    string MessageName,
+    string MessageIdentifier,
+    string QueueName,
     string MessageKeyword,
     string MessageTypeName,
     string Accessibility,
+    EquatableArray<string> CarriedAttributes,
     string DefaultName,
     int MaxSize,
     int MaxMessageBytes,
@@ -31,5 +35,5 @@ internal sealed record QueueSpec(
 
 /// <summary>A type that contains the message type, redeclared as partial around the generated code.</summary>
 /// <param name="Keyword">How the type is redeclared: <c>class</c>, <c>record</c>, <c>struct</c>, <c>record struct</c> or <c>interface</c>.</param>
-/// <param name="Name">The type's simple name.</param>
-internal sealed record ContainingTypeSpec(string Keyword, string Name);
+/// <param name="Identifier">The type's simple name as source spells it.</param>
+internal sealed record ContainingTypeSpec(string Keyword, string Identifier);

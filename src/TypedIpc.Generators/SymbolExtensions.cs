@@ -1,6 +1,6 @@
 using System.Collections.Generic;
-using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace TypedIpc.Generators;
 
@@ -18,38 +18,23 @@ internal static class SymbolExtensions
         globalNamespaceStyle: SymbolDisplayGlobalNamespaceStyle.Omitted,
         typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces);
 
+    /// <summary>A namespace as C# source spells it, keywords escaped: <c>MyApp.@event</c>.</summary>
+    private static readonly SymbolDisplayFormat NamespaceSourceFormat = new(
+        globalNamespaceStyle: SymbolDisplayGlobalNamespaceStyle.Omitted,
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
+        miscellaneousOptions: SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
+
     public static string ToCanonicalName(this ITypeSymbol type) => type.ToDisplayString(CanonicalFormat);
 
     public static string ToDottedFullName(this INamedTypeSymbol type) => type.ToDisplayString(DottedFullNameFormat);
 
     public static string ToFullyQualifiedName(this ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
 
-    public static bool HasAttribute(this ISymbol symbol, string metadataName) => symbol.FindAttribute(metadataName) is not null;
+    public static string ToSourceName(this INamespaceSymbol ns) => ns.ToDisplayString(NamespaceSourceFormat);
 
-    public static AttributeData? FindAttribute(this ISymbol symbol, string metadataName) =>
-        symbol.GetAttributes().FirstOrDefault(attribute => attribute.AttributeClass?.IsNamed(metadataName) == true);
-
-    public static IEnumerable<AttributeData> FindAttributes(this ISymbol symbol, string metadataName) =>
-        symbol.GetAttributes().Where(attribute => attribute.AttributeClass?.IsNamed(metadataName) == true);
-
-    /// <summary>True when the type's metadata name (namespace + name + arity) is <paramref name="metadataName"/>.</summary>
-    public static bool IsNamed(this ITypeSymbol type, string metadataName)
-    {
-        var lastDot = metadataName.LastIndexOf('.');
-        var name = metadataName.Substring(lastDot + 1);
-        var containingNamespace = lastDot < 0 ? string.Empty : metadataName.Substring(0, lastDot);
-        return type.MetadataName == name
-            && type.ContainingType is null
-            && type.ContainingNamespace?.ToDisplayString() is { } ns
-            && (ns == containingNamespace || (containingNamespace.Length == 0 && type.ContainingNamespace.IsGlobalNamespace));
-    }
-
-    public static bool IsMemoryPackable(this ITypeSymbol type) => type.HasAttribute(KnownNames.MemoryPackableAttribute);
-
-    /// <summary>True for the <c>XQueue</c> classes the TypedIpc generator emits.</summary>
-    public static bool IsGeneratedQueue(this ITypeSymbol type) =>
-        type.FindAttributes(KnownNames.GeneratedCodeAttribute).Any(attribute =>
-            attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value as string == KnownNames.GeneratorToolName);
+    /// <summary>The name as an identifier in source: <c>@class</c> for a type named <c>class</c>.</summary>
+    public static string ToIdentifier(this ISymbol symbol) =>
+        SyntaxFacts.GetKeywordKind(symbol.Name) == SyntaxKind.None ? symbol.Name : "@" + symbol.Name;
 
     /// <summary>The type and its containing types, outermost first.</summary>
     public static IEnumerable<INamedTypeSymbol> WithContainingTypes(this INamedTypeSymbol type)

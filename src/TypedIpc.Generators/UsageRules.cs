@@ -8,12 +8,12 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace TypedIpc.Generators;
 
 /// <summary>
-/// The rules an <c>[IpcQueue]</c> message type must follow (TIPC101–TIPC107). The analyzer reports every violation;
+/// The rules an <c>[IpcQueue]</c> message type must follow (TIPC101–TIPC108). The analyzer reports every violation;
 /// the generator emits nothing for a type with any, so that the user sees one clear error instead of broken code.
 /// </summary>
 internal static class UsageRules
 {
-    public static IEnumerable<Diagnostic> Violations(INamedTypeSymbol messageType, IpcQueueSettings settings, CancellationToken cancellationToken)
+    public static IEnumerable<Diagnostic> Violations(KnownTypes known, INamedTypeSymbol messageType, IpcQueueSettings settings, CancellationToken cancellationToken)
     {
         var typeLocation = messageType.Locations.FirstOrDefault();
 
@@ -22,7 +22,7 @@ internal static class UsageRules
             yield return Diagnostic.Create(DiagnosticDescriptors.NotPartial, typeLocation, notPartial.Name);
         }
 
-        if (!messageType.IsMemoryPackable())
+        if (!known.IsMemoryPackable(messageType))
         {
             yield return Diagnostic.Create(DiagnosticDescriptors.NotMemoryPackable, typeLocation, messageType.Name);
         }
@@ -43,16 +43,19 @@ internal static class UsageRules
         }
 
         var queueTypeName = messageType.Name + KnownNames.QueueSuffix;
-        if (HasForeignMember(messageType, queueTypeName))
+        if (NameClash(known, messageType, queueTypeName, cancellationToken) is { } clash)
         {
-            var container = (ISymbol?)messageType.ContainingType ?? messageType.ContainingNamespace;
-            var containerName = container is INamespaceSymbol { IsGlobalNamespace: true } ? "The global namespace" : container.ToDisplayString();
-            yield return Diagnostic.Create(DiagnosticDescriptors.QueueNameTaken, typeLocation, containerName, queueTypeName, messageType.Name);
+            yield return Diagnostic.Create(DiagnosticDescriptors.QueueNameTaken, typeLocation, clash, queueTypeName, messageType.Name);
         }
 
         if (!QueueNames.IsValid(settings.Name))
         {
             yield return Diagnostic.Create(DiagnosticDescriptors.InvalidQueueName, settings.NameLocation(cancellationToken) ?? typeLocation, settings.Name);
+        }
+
+        if (messageType.WithContainingTypes().Any(type => type.IsFileLocal))
+        {
+            yield return Diagnostic.Create(DiagnosticDescriptors.FileLocal, typeLocation, messageType.Name);
         }
     }
 
@@ -61,12 +64,34 @@ internal static class UsageRules
             reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax declaration
             && declaration.Modifiers.Any(SyntaxKind.PartialKeyword));
 
-    /// <summary>True when the message's container already has a member named like its queue class, other than the generated class itself.</summary>
-    private static bool HasForeignMember(INamedTypeSymbol messageType, string queueTypeName)
+    /// <summary>
+    /// What already takes the queue class's name (for the message), or null when nothing does: the containing type
+    /// itself (a type cannot declare a member of its own name), or a member of the message's container other than the
+    /// generated class and a user's <c>partial class</c> that extends it.
+    /// </summary>
+    private static string? NameClash(KnownTypes known, INamedTypeSymbol messageType, string queueTypeName, CancellationToken cancellationToken)
     {
-        IEnumerable<ISymbol> members = messageType.ContainingType is { } containingType
-            ? containingType.GetMembers(queueTypeName)
-            : messageType.ContainingNamespace.GetMembers(queueTypeName);
-        return members.Any(member => member is not ITypeSymbol type || !type.IsGeneratedQueue());
+        if (messageType.ContainingType is { } containingType)
+        {
+            if (containingType.Name == queueTypeName)
+            {
+                return $"its containing type '{containingType.ToDisplayString()}'";
+            }
+
+            return containingType.GetMembers(queueTypeName).Any(member => !IsQueueOrExtension(known, member, cancellationToken))
+                ? $"a member of '{containingType.ToDisplayString()}'"
+                : null;
+        }
+
+        var ns = messageType.ContainingNamespace;
+        return ns.GetMembers(queueTypeName).Any(member => !IsQueueOrExtension(known, member, cancellationToken))
+            ? ns.IsGlobalNamespace ? "a type of the global namespace" : $"a type of namespace '{ns.ToDisplayString()}'"
+            : null;
     }
+
+    /// <summary>The generated queue class, or a non-generic class the user declared partial everywhere to add members to it.</summary>
+    private static bool IsQueueOrExtension(KnownTypes known, ISymbol member, CancellationToken cancellationToken) =>
+        member is INamedTypeSymbol type
+        && (known.IsGeneratedQueue(type)
+            || (type is { TypeKind: TypeKind.Class, IsRecord: false, Arity: 0, IsStatic: false } && IsPartialEverywhere(type, cancellationToken)));
 }

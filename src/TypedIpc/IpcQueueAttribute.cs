@@ -1,10 +1,11 @@
 namespace TypedIpc;
 
 /// <summary>
-/// Marks a <c>[MemoryPackable] partial</c> message type; the TypedIpc source generator then emits a typed queue
-/// class named after it (<c>Job</c> → <c>JobQueue</c>) with these settings baked in.
+/// Marks a <c>[MemoryPackable] partial</c> message type (a class, record, struct, or a MemoryPack union's base class or
+/// interface); the TypedIpc source generator then emits a typed queue class named after it (<c>Job</c> → <c>JobQueue</c>)
+/// with these settings baked in.
 /// </summary>
-[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Interface, AllowMultiple = false, Inherited = false)]
 public sealed class IpcQueueAttribute : Attribute
 {
     /// <summary>Marks the type; <paramref name="maxsize"/> counts items like Python's <c>Queue(maxsize)</c>, 0 = unbounded.</summary>

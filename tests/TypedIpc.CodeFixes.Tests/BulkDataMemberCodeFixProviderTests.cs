@@ -51,7 +51,7 @@ public sealed class BulkDataMemberCodeFixProviderTests
         [IpcQueue, MemoryPackable]
         public partial class Frame
         {
-            public BlobRef Pixels { get; set; }
+            public BlobRef? Pixels { get; set; }
         }
 
         public static class Camera
@@ -98,19 +98,113 @@ public sealed class BulkDataMemberCodeFixProviderTests
         """);
 
     [Fact]
-    public Task A_property_initializer_of_the_old_type_is_dropped() => CodeFixVerifier.VerifyAsync("""
+    public Task An_empty_initializer_is_dropped_and_the_BlobRef_may_be_null() => CodeFixVerifier.VerifyAsync("""
         [IpcQueue, MemoryPackable]
         public partial class Upload
         {
             public Memory<byte> {|TIPC001:Content|} { get; set; } = Memory<byte>.Empty;
+
+            public byte[] {|TIPC001:Header|} = Array.Empty<byte>();
         }
         """, """
         [IpcQueue, MemoryPackable]
         public partial class Upload
         {
-            public BlobRef Content { get; set; }
+            public BlobRef? Content { get; set; }
+
+            public BlobRef? Header;
         }
         """);
+
+    [Fact]
+    public Task An_initializer_with_data_is_written_to_a_blob_not_dropped() => CodeFixVerifier.VerifyAsync("""
+        [IpcQueue, MemoryPackable]
+        public partial class Upload(byte[] content)
+        {
+            public byte[] {|TIPC001:Content|} { get; } = content;
+        }
+        """, """
+        [IpcQueue, MemoryPackable]
+        public partial class Upload(byte[] content)
+        {
+            public BlobRef Content { get; } = SharedBlob.Write(content);
+        }
+        """);
+
+    [Fact]
+    public Task A_member_assigned_in_every_constructor_stays_non_nullable() => CodeFixVerifier.VerifyAsync("""
+        [IpcQueue, MemoryPackable]
+        public partial class Upload
+        {
+            public Upload(byte[] content)
+            {
+                Content = content;
+            }
+
+            public byte[] {|TIPC001:Content|} { get; }
+        }
+        """, """
+        [IpcQueue, MemoryPackable]
+        public partial class Upload
+        {
+            public Upload(byte[] content)
+            {
+                Content = SharedBlob.Write(content);
+            }
+
+            public BlobRef Content { get; }
+        }
+        """);
+
+    [Fact]
+    public Task A_member_assigned_only_in_another_types_constructor_becomes_nullable() => CodeFixVerifier.VerifyAsync("""
+        [IpcQueue, MemoryPackable]
+        public partial class Upload
+        {
+            public byte[] {|TIPC001:Content|} { get; set; } = Array.Empty<byte>();
+        }
+
+        public sealed class Uploader
+        {
+            public Uploader(Upload upload, byte[] data)
+            {
+                upload.Content = data;
+            }
+        }
+        """, """
+        [IpcQueue, MemoryPackable]
+        public partial class Upload
+        {
+            public BlobRef? Content { get; set; }
+        }
+
+        public sealed class Uploader
+        {
+            public Uploader(Upload upload, byte[] data)
+            {
+                upload.Content = SharedBlob.Write(data);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task A_property_with_accessor_bodies_gets_no_fix()
+    {
+        const string source = """
+            [IpcQueue, MemoryPackable]
+            public partial class Upload
+            {
+                private byte[] _content = Array.Empty<byte>();
+
+                public byte[] {|TIPC001:Content|}
+                {
+                    get => _content;
+                    set => _content = value;
+                }
+            }
+            """;
+        return CodeFixVerifier.VerifyAsync(source, source);
+    }
 
     [Fact]
     public Task Without_using_TypedIpc_the_names_are_qualified()
@@ -220,7 +314,7 @@ public sealed class BulkDataMemberCodeFixProviderTests
             [IpcQueue, MemoryPackable]
             public partial class Upload
             {
-                public {{type}} {|TIPC001:Content|} { get; set; }
+                public {{type}} {|TIPC001:Content|} { get; set; } = default!;
             }
             """;
         return CodeFixVerifier.VerifyAsync(source, source);
@@ -269,7 +363,7 @@ public sealed class BulkDataMemberCodeFixProviderTests
             [IpcQueue, MemoryPackable]
             public partial class Scan
             {
-                public BlobRef Page { get; set; }
+                public BlobRef? Page { get; set; }
             }
 
             public static class Producer

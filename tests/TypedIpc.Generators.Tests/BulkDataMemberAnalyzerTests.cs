@@ -28,6 +28,8 @@ public sealed class BulkDataMemberAnalyzerTests
     [InlineData("byte[][]")]
     [InlineData("List<byte[]>")]
     [InlineData("Dictionary<string, byte[]>")]
+    [InlineData("byte[,]")]
+    [InlineData("System.Buffers.ReadOnlySequence<byte>")]
     public Task BulkPropertyTypes(string type) => Verifier.VerifyAsync(Usings + $$"""
         [IpcQueue, MemoryPackable]
         public partial class Upload
@@ -80,6 +82,60 @@ public sealed class BulkDataMemberAnalyzerTests
         public partial class BlobMessage : Message
         {
             public byte[] {|TIPC001:Blob|} { get; set; } = Array.Empty<byte>();
+        }
+        """);
+
+    [Fact]
+    public Task BulkDataInUnionBaseIsReportedOnce() => Verifier.VerifyAsync(Usings + """
+        [IpcQueue, MemoryPackable]
+        [MemoryPackUnion(0, typeof(TextMessage))]
+        [MemoryPackUnion(1, typeof(NumberMessage))]
+        public abstract partial class Message
+        {
+            public byte[] {|TIPC001:Attachment|} { get; set; } = Array.Empty<byte>();
+        }
+
+        [MemoryPackable]
+        public partial class TextMessage : Message
+        {
+            public string Text { get; set; } = "";
+        }
+
+        [MemoryPackable]
+        public partial class NumberMessage : Message
+        {
+            public int Number { get; set; }
+        }
+        """);
+
+    [Fact]
+    public Task TypeNestedInGenericTypeDoesNotCrashOrWarn() => Verifier.VerifyAsync(Usings + """
+        public class Envelope<T>
+        {
+            public enum Kind { A, B }
+        }
+
+        [IpcQueue, MemoryPackable]
+        public partial record Job(string Path, Envelope<int>.Kind Kind, List<Envelope<string>.Kind> Kinds);
+        """);
+
+    [Fact]
+    public Task BulkDataInInterfaceUnionCase() => Verifier.VerifyAsync(Usings + """
+        [IpcQueue, MemoryPackable]
+        [MemoryPackUnion(0, typeof(Circle))]
+        [MemoryPackUnion(1, typeof(Bitmap))]
+        public partial interface IShape;
+
+        [MemoryPackable]
+        public partial class Circle : IShape
+        {
+            public double Radius { get; set; }
+        }
+
+        [MemoryPackable]
+        public partial class Bitmap : IShape
+        {
+            public byte[] {|TIPC001:Pixels|} { get; set; } = Array.Empty<byte>();
         }
         """);
 

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 
 namespace TypedIpc.Generators.Tests;
 
-/// <summary>One snapshot per message shape the generator supports; each output must also compile with its input.</summary>
+/// <summary>One snapshot per message shape the generator supports; each output must also compile with its input, its XML docs checked, without a diagnostic in the generated file.</summary>
 public sealed class IpcQueueGeneratorSnapshotTests(ITestOutputHelper output)
 {
     [Fact]
@@ -143,13 +143,32 @@ public sealed class IpcQueueGeneratorSnapshotTests(ITestOutputHelper output)
         }
         """);
 
+    [Fact]
+    public void InterfaceUnion() => VerifyGenerated(GeneratedCodeWarningMatrixTests.SourceOf("InterfaceUnion"));
+
+    [Fact]
+    public void ObsoleteMessageCarriesItsAttributeOntoTheQueue() => VerifyGenerated("""
+        using System;
+        using MemoryPack;
+        using TypedIpc;
+
+        namespace MyApp.Legacy;
+
+        [Obsolete("Use JobV2.", DiagnosticId = "MYAPP002")]
+        [IpcQueue, MemoryPackable]
+        public partial record Job(string Path);
+        """);
+
+    [Fact]
+    public void KeywordNamesAreEscaped() => VerifyGenerated(GeneratedCodeWarningMatrixTests.SourceOf("KeywordNames"));
+
     private void VerifyGenerated(string source, [CallerMemberName] string testName = "")
     {
-        var (result, compilation) = TestCompilation.Generate(source);
+        var (result, compilation) = TestCompilation.Generate(TestCompilation.ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose), source);
 
         Assert.Empty(result.Diagnostics);
         var generated = Assert.Single(result.GeneratedSources);
         Snapshot.Verify(testName, generated.HintName, generated.SourceText.ToString(), output);
-        Assert.Empty(compilation.GetDiagnostics().Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error));
+        Assert.Empty(compilation.GetDiagnostics().Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error || diagnostic.Location.SourceTree == generated.SyntaxTree));
     }
 }

@@ -151,6 +151,48 @@ public sealed class IpcQueueUsageAnalyzerTests
         """);
 
     [Fact]
+    public Task QueueTypeNameTakenByTheContainingType() => Verifier.VerifyAsync(Usings + """
+        public partial class JobQueue
+        {
+            [IpcQueue, MemoryPackable]
+            public partial record {|TIPC106:Job|}(string Path);
+        }
+        """);
+
+    [Fact]
+    public Task UsersPartialQueueClassIsAnExtensionNotAClash() => Verifier.VerifyAsync(Usings + """
+        namespace MyApp
+        {
+            [IpcQueue, MemoryPackable]
+            public partial record Job(string Path);
+
+            public partial class JobQueue
+            {
+                public void PutPath(string path) => Put(new Job(path));
+            }
+        }
+        """);
+
+    [Fact]
+    public Task FileLocalType() => Verifier.VerifyAsync(Usings + """
+        [IpcQueue, MemoryPackable]
+        file partial record {|TIPC108:Job|}(string Path);
+        """);
+
+    [Fact]
+    public Task InterfaceUnionHasNoDiagnostic() => Verifier.VerifyAsync(Usings + """
+        [IpcQueue, MemoryPackable]
+        [MemoryPackUnion(0, typeof(Circle))]
+        public partial interface IShape;
+
+        [MemoryPackable]
+        public partial class Circle : IShape
+        {
+            public double Radius { get; set; }
+        }
+        """);
+
+    [Fact]
     public Task QueueTypeNameFreeInOtherNamespace() => Verifier.VerifyAsync(Usings + """
         namespace MyApp
         {

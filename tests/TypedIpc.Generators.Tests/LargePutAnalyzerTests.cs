@@ -184,6 +184,146 @@ public sealed class LargePutAnalyzerTests
         """);
 
     [Fact]
+    public Task WholeFileReadNestedInAConversion() => Verifier.VerifyAsync(Messages + """
+        [IpcQueue, MemoryPackable]
+        public partial record Upload(byte[] Body);
+
+        public static class Producer
+        {
+            public static void Run(UploadQueue queue, string path) =>
+                queue.Put({|TIPC002:new Upload(System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(path)))|});
+        }
+        """);
+
+    [Fact]
+    public Task WholeFileReadPutThroughTheQueueInterface() => Verifier.VerifyAsync(Messages + """
+        public static class Producer
+        {
+            public static void Run(IIpcQueue<Text> queue, string path) => queue.Put({|TIPC002:new Text(File.ReadAllText(path))|});
+        }
+        """);
+
+    [Fact]
+    public Task BinaryReaderReadBytesOfAConstantLargeCount() => Verifier.VerifyAsync(Messages + """
+        public static class Producer
+        {
+            public static void Run(SharedQueue<byte[]> queue, BinaryReader reader) => queue.Put({|TIPC002:reader.ReadBytes(1_000_000)|});
+        }
+        """);
+
+    [Fact]
+    public Task BinaryReaderReadBytesOfASmallOrUnknownCountDoesNotWarn() => Verifier.VerifyAsync(Messages + """
+        public static class Producer
+        {
+            public static void Run(SharedQueue<byte[]> queue, BinaryReader reader, int count)
+            {
+                queue.Put(reader.ReadBytes(16));
+                queue.Put(reader.ReadBytes(count));
+            }
+        }
+        """);
+
+    [Fact]
+    public Task LocalReassignedAfterALargeInitializerDoesNotWarn() => Verifier.VerifyAsync(Messages + """
+        public static class Producer
+        {
+            public static void Run(TextQueue queue, string path)
+            {
+                var body = File.ReadAllText(path);
+                body = body[..256];
+                queue.Put(new Text(body));
+            }
+        }
+        """);
+
+    [Fact]
+    public Task FixedSizeStructWithinTheOptionsPassedToOpen() => Verifier.VerifyAsync(Messages + """
+        public unsafe struct Frame
+        {
+            public int Width;
+            public fixed byte Pixels[8192];
+        }
+
+        public static class Producer
+        {
+            public static void Run(Frame frame)
+            {
+                using var queue = SharedQueue<Frame>.Open("frames", options: new QueueOptions { MaxMessageBytes = 16384 });
+                queue.Put(frame);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task FixedSizeStructOverTheOptionsPassedToOpen() => Verifier.VerifyAsync(Messages + """
+        public unsafe struct Frame
+        {
+            public int Width;
+            public fixed byte Pixels[8192];
+        }
+
+        public static class Producer
+        {
+            public static void Run(Frame frame)
+            {
+                using var queue = SharedQueue<Frame>.Open("frames", 4, new QueueOptions { MaxMessageBytes = 1024 });
+                queue.Put({|TIPC002:frame|});
+            }
+        }
+        """);
+
+    [Fact]
+    public Task FixedSizeStructWithinTheOptionsPassedToAGeneratedQueue() => Verifier.VerifyAsync(Messages + """
+        [IpcQueue, MemoryPackable]
+        public unsafe partial struct Frame
+        {
+            public fixed byte Pixels[8192];
+        }
+
+        public static class Producer
+        {
+            public static void Run(Frame frame)
+            {
+                using var queue = FrameQueue.Open(options: new QueueOptions { MaxMessageBytes = 16384 });
+                queue.Put(frame);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task TheAttributesMaxMessageBytesWinsOverTheOptionsPassedToAGeneratedQueue() => Verifier.VerifyAsync(Messages + """
+        [IpcQueue(MaxMessageBytes = 1024), MemoryPackable]
+        public unsafe partial struct Frame
+        {
+            public fixed byte Pixels[8192];
+        }
+
+        public static class Producer
+        {
+            public static void Run(Frame frame)
+            {
+                using var queue = FrameQueue.Open(options: new QueueOptions { MaxMessageBytes = 16384 });
+                queue.Put({|TIPC002:frame|});
+            }
+        }
+        """);
+
+    [Fact]
+    public Task OverlappingFieldsOfAnExplicitLayoutAreNotSummed() => Verifier.VerifyAsync(Messages + """
+        [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit)]
+        public unsafe struct Frame
+        {
+            [System.Runtime.InteropServices.FieldOffset(0)] public fixed byte Pixels[3000];
+            [System.Runtime.InteropServices.FieldOffset(0)] public fixed byte Samples[3000];
+        }
+
+        public static class Producer
+        {
+            public static void Run(SharedQueue<Frame> queue, Frame frame) => queue.Put(frame);
+        }
+        """);
+
+    [Fact]
     public Task SmallMessagesDoNotWarn() => Verifier.VerifyAsync(Messages + """
         public static class Producer
         {

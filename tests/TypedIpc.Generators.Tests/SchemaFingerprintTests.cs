@@ -23,11 +23,9 @@ public sealed partial class SchemaFingerprintTests
     [Fact]
     public void CanonicalSchemaListsMembersInOrderWithTheirTypes()
     {
-        var job = TestCompilation.Create(Job).GetTypeByMetadataName("MyApp.Job")!;
-
         Assert.Equal(
             "typedipc-schema/1 global::MyApp.Job{Path:global::System.String;Priority:global::System.Int32;Meta:global::MyApp.Meta{Size:global::System.Int64}}",
-            SchemaFingerprint.CanonicalSchema(job));
+            CanonicalSchemaOf(Job, "MyApp.Job"));
     }
 
     [Fact]
@@ -35,7 +33,7 @@ public sealed partial class SchemaFingerprintTests
     {
         // FNV-1a-64 of "a" from the reference test vectors: the hash does not depend on the machine or the runtime.
         Assert.Equal(0xaf63dc4c8601ec8cUL, SchemaFingerprint.Fnv1a64("a"));
-        Assert.Equal(SchemaFingerprint.Fnv1a64(SchemaFingerprint.CanonicalSchema(TestCompilation.Create(Job).GetTypeByMetadataName("MyApp.Job")!)), FingerprintOf(Job));
+        Assert.Equal(SchemaFingerprint.Fnv1a64(CanonicalSchemaOf(Job, "MyApp.Job")), FingerprintOf(Job));
     }
 
     [Fact]
@@ -110,9 +108,57 @@ public sealed partial class SchemaFingerprintTests
             }
             """;
 
-        var pair = TestCompilation.Create(ordered).GetTypeByMetadataName("Pair")!;
+        Assert.Equal("typedipc-schema/1 global::Pair{Second:global::System.Int32;First:global::System.Int32}", CanonicalSchemaOf(ordered, "Pair"));
+    }
 
-        Assert.Equal("typedipc-schema/1 global::Pair{Second:global::System.Int32;First:global::System.Int32}", SchemaFingerprint.CanonicalSchema(pair));
+    [Fact]
+    public void A_type_nested_in_a_generic_type_is_described_with_its_containers_type_arguments()
+    {
+        const string envelope = """
+            using MemoryPack;
+            using TypedIpc;
+
+            public class Envelope<T>
+            {
+                public enum Kind { A, B }
+            }
+
+            [IpcQueue, MemoryPackable]
+            public partial record Job(Envelope<int>.Kind Kind);
+            """;
+
+        Assert.Equal("typedipc-schema/1 global::Job{Kind:global::Envelope<global::System.Int32>.Kind}", CanonicalSchemaOf(envelope, "Job"));
+        Assert.NotEqual(FingerprintOf(envelope), FingerprintOf(envelope.Replace("Envelope<int>.Kind", "Envelope<long>.Kind", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("VersionTolerant")]
+    [InlineData("CircularReference")]
+    public void Members_added_to_a_version_tolerant_type_keep_the_fingerprint(string generateType)
+    {
+        var tolerant = $$"""
+            using MemoryPack;
+            using TypedIpc;
+
+            [IpcQueue, MemoryPackable(GenerateType.{{generateType}})]
+            public partial class Job
+            {
+                [MemoryPackOrder(0)] public string Path { get; set; } = "";
+            }
+            """;
+        var extended = tolerant.Replace(
+            "public string Path { get; set; } = \"\";",
+            "public string Path { get; set; } = \"\"; [MemoryPackOrder(1)] public int Priority { get; set; }",
+            StringComparison.Ordinal);
+
+        Assert.NotEqual(tolerant, extended);
+        Assert.Equal(FingerprintOf(tolerant), FingerprintOf(extended));
+    }
+
+    private static string CanonicalSchemaOf(string source, string metadataName)
+    {
+        var compilation = TestCompilation.Create(source);
+        return SchemaFingerprint.CanonicalSchema(KnownTypes.Of(compilation)!, compilation.GetTypeByMetadataName(metadataName)!);
     }
 
     private static ulong FingerprintOf(string source)

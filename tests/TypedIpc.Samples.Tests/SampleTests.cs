@@ -17,6 +17,7 @@ public sealed class SampleTests(SampleBuilds builds) : IClassFixture<SampleBuild
     [InlineData("QueueTutorial", "TutorialMessageQueue")]
     [InlineData("FilePaths", "FileJobQueue")]
     [InlineData("BigPayloads", "BlobFrameQueue")]
+    [InlineData("MessageShapes", "IShapeQueue")]
     public void Sample_builds_with_the_generator_loaded_and_emits_its_queue_class(string sample, string queueClass)
     {
         BuiltSample built = BuiltSuccessfully(sample);
@@ -32,6 +33,18 @@ public sealed class SampleTests(SampleBuilds builds) : IClassFixture<SampleBuild
                 .ToArray()
             : [];
         Assert.Contains(generatedByTypedIpc, file => File.ReadAllText(file).Contains($"sealed partial class {queueClass}", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Every message shape, built with AnalysisLevel latest-all, documentation warnings and warnings as errors by the
+    /// SDK's compiler at its newest language version: the generated code must not add a single warning.
+    /// </summary>
+    [Fact]
+    public void MessageShapes_builds_without_a_warning_under_every_analyzer()
+    {
+        BuiltSample built = BuiltSuccessfully("MessageShapes");
+
+        Assert.Matches(@"(?m)^\s*0 Warning\(s\)", built.Build.Output);
     }
 
     [Fact]

@@ -14,7 +14,8 @@ namespace MyApp.Geometry
     /// Every process that opens it must be built from the same version of the message type.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("TypedIpc.Generators", "0.1.0.0")]
-    public sealed partial class PointQueue : global::System.IDisposable
+    [global::System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "The queue of X is named XQueue.")]
+    public sealed partial class PointQueue : global::TypedIpc.IIpcQueue<global::MyApp.Geometry.Point>
     {
         /// <summary>The queue name <see cref="Open"/> and <see cref="Unlink"/> use when given none.</summary>
         public const string DefaultName = "MyApp.Geometry.Point";
@@ -35,6 +36,9 @@ namespace MyApp.Geometry
         /// <summary>The item bound given at creation (Python's <c>maxsize</c>); 0 means bounded only by the byte capacity.</summary>
         public int MaxSize => _queue.MaxSize;
 
+        /// <summary>How many items fit: <see cref="MaxSize"/>, or for a queue bounded only by its byte capacity, what that capacity holds.</summary>
+        public int Capacity => _queue.Capacity;
+
         /// <summary>The approximate number of items in the queue (Python's <c>qsize()</c>): other processes may change it at any moment.</summary>
         public int Count => _queue.Count;
 
@@ -48,11 +52,15 @@ namespace MyApp.Geometry
         /// Opens the queue, creating it if it does not exist. Every process that opens the same name shares the same queue.
         /// </summary>
         /// <param name="name">The queue's name; null for <see cref="DefaultName"/>.</param>
+        /// <param name="options">
+        /// Settings beyond the attribute's; null for the runtime's defaults. <c>maxsize</c> is always <see cref="DefaultMaxSize"/>.
+        /// The attribute sets no <c>MaxMessageBytes</c>, so every setting comes from the options.
+        /// </param>
         /// <exception cref="global::TypedIpc.QueueMismatchException">The queue exists with another message type, schema, maxsize or layout.</exception>
         /// <exception cref="global::TypedIpc.QueueCorruptedException">The file at the queue's path is not a valid queue.</exception>
         /// <exception cref="global::TypedIpc.SharedMemoryException">The operating system refused (no space, no permission).</exception>
-        public static PointQueue Open(string? name = null) =>
-            new PointQueue(global::TypedIpc.SharedQueue<global::MyApp.Geometry.Point>.Open(name ?? DefaultName, DefaultMaxSize, options: null));
+        public static PointQueue Open(string? name = null, global::TypedIpc.QueueOptions? options = null) =>
+            new PointQueue(global::TypedIpc.SharedQueue<global::MyApp.Geometry.Point>.Open(name ?? DefaultName, DefaultMaxSize, options));
 
         /// <summary>
         /// Removes the queue's name. Processes that have it open keep working on it; the next <see cref="Open"/> creates a new, empty queue.
@@ -67,14 +75,37 @@ namespace MyApp.Geometry
         /// </summary>
         /// <exception cref="global::TypedIpc.QueueFullException">No room before the timeout, or at once when not blocking.</exception>
         /// <exception cref="global::TypedIpc.MessageTooLargeException">The item serializes to more bytes than a message may have.</exception>
-        public void Put(global::MyApp.Geometry.Point item, bool block = true, global::System.TimeSpan? timeout = null) => _queue.Put(item, block, timeout);
+        /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was put.</exception>
+        public void Put(global::MyApp.Geometry.Point item, bool block = true, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            _queue.Put(item, block, timeout, cancellationToken);
 
         /// <summary>
         /// Removes and returns the item at the front of the queue. With <paramref name="block"/> true (the default) it waits for an item,
         /// forever or at most <paramref name="timeout"/>; with <paramref name="block"/> false it does not wait.
         /// </summary>
         /// <exception cref="global::TypedIpc.QueueEmptyException">No item before the timeout, or at once when not blocking.</exception>
-        public global::MyApp.Geometry.Point Get(bool block = true, global::System.TimeSpan? timeout = null) => _queue.Get(block, timeout);
+        /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+        public global::MyApp.Geometry.Point Get(bool block = true, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            _queue.Get(block, timeout, cancellationToken);
+
+        /// <summary>
+        /// Puts every item of <paramref name="items"/>, in order, waiting for room as <see cref="Put"/> does. When the wait ends
+        /// first, <see cref="global::TypedIpc.QueueFullException"/> says how many of them went in.
+        /// </summary>
+        /// <exception cref="global::TypedIpc.QueueFullException">Not all items fit before the timeout (or at once when not blocking).</exception>
+        /// <exception cref="global::TypedIpc.MessageTooLargeException">An item serializes to more bytes than a message may have; the items before it went in.</exception>
+        /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+        public void PutMany(global::System.ReadOnlySpan<global::MyApp.Geometry.Point> items, bool block = true, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            _queue.PutMany(items, block, timeout, cancellationToken);
+
+        /// <summary>
+        /// Waits for the first item as <see cref="Get"/> does, then takes whatever else is ready, up to <paramref name="destination"/>'s
+        /// length. Returns how many items it wrote to the front of <paramref name="destination"/>.
+        /// </summary>
+        /// <exception cref="global::TypedIpc.QueueEmptyException">No item before the timeout, or at once when not blocking.</exception>
+        /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+        public int GetMany(global::System.Span<global::MyApp.Geometry.Point> destination, bool block = true, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            _queue.GetMany(destination, block, timeout, cancellationToken);
 
         /// <summary>Puts without waiting (Python's <c>put_nowait</c>).</summary>
         /// <exception cref="global::TypedIpc.QueueFullException">The queue is full.</exception>

@@ -1,0 +1,109 @@
+using Microsoft.CodeAnalysis;
+using TypedIpc.Generators.Tests.Support;
+
+namespace TypedIpc.Generators.Tests;
+
+/// <summary>What the generator emits, and refuses to emit, beyond the shapes of the snapshot tests.</summary>
+public sealed class IpcQueueGeneratorTests
+{
+    private const string Usings = """
+        using System;
+        using MemoryPack;
+        using TypedIpc;
+
+        """;
+
+    [Fact]
+    public void The_queue_implements_IIpcQueue_and_offers_Open_with_options_and_Capacity()
+    {
+        var (_, compilation) = TestCompilation.Generate(Usings + """
+            namespace MyApp;
+
+            [IpcQueue(maxsize: 3, MaxMessageBytes = 512), MemoryPackable]
+            public partial record Job(string Path);
+
+            public static class Worker
+            {
+                public static int Drain(IIpcQueue<Job> queue, Span<Job> buffer) => queue.GetMany(buffer, block: false);
+
+                public static int Run(System.Threading.CancellationToken cancellationToken)
+                {
+                    using var queue = JobQueue.Open("jobs.test", new QueueOptions { SpinDuration = TimeSpan.Zero });
+                    queue.Put(new Job("a"), cancellationToken: cancellationToken);
+                    queue.PutMany(new[] { new Job("b") }, timeout: TimeSpan.FromSeconds(1));
+                    return queue.Capacity + Drain(queue, new Job[4]);
+                }
+            }
+            """);
+
+        Assert.Empty(compilation.GetDiagnostics().Where(diagnostic => diagnostic.Severity >= DiagnosticSeverity.Warning));
+        var queue = compilation.GetTypeByMetadataName("MyApp.JobQueue")!;
+        var contract = compilation.GetTypeByMetadataName("TypedIpc.IIpcQueue`1")!.Construct(compilation.GetTypeByMetadataName("MyApp.Job")!);
+        Assert.Contains(contract, queue.AllInterfaces, SymbolEqualityComparer.Default);
+    }
+
+    [Fact]
+    public void IpcQueue_on_two_declarations_of_one_type_still_lets_every_queue_be_generated()
+    {
+        var (result, _) = TestCompilation.Generate(Usings + """
+            [IpcQueue, MemoryPackable]
+            public partial record Job(string Path);
+
+            [IpcQueue]
+            public partial record Job;
+
+            [IpcQueue, MemoryPackable]
+            public partial record Report(string Path);
+            """);
+
+        Assert.Null(result.Exception);
+        Assert.DoesNotContain(result.Diagnostics, diagnostic => diagnostic.Id == "CS8785");
+        Assert.Equal(["JobQueue.g.cs", "ReportQueue.g.cs"], result.GeneratedSources.Select(source => source.HintName).Order());
+    }
+
+    [Fact]
+    public void A_container_named_like_the_queue_gets_no_queue()
+    {
+        var (result, compilation) = TestCompilation.Generate(Usings + """
+            public partial class JobQueue
+            {
+                [IpcQueue, MemoryPackable]
+                public partial record Job(string Path);
+            }
+            """);
+
+        Assert.Empty(result.GeneratedSources);
+        Assert.DoesNotContain(compilation.GetDiagnostics(), diagnostic => diagnostic.Id == "CS0542");
+    }
+
+    [Fact]
+    public void A_file_local_message_gets_no_queue()
+    {
+        var (result, compilation) = TestCompilation.Generate(Usings + """
+            [IpcQueue, MemoryPackable]
+            file partial record Job(string Path);
+            """);
+
+        Assert.Empty(result.GeneratedSources);
+        Assert.DoesNotContain(compilation.GetDiagnostics(), diagnostic => diagnostic.Id is "CS0101" or "CS0260" or "CS9054");
+    }
+
+    [Fact]
+    public void A_users_partial_queue_class_extends_the_generated_one()
+    {
+        var (result, compilation) = TestCompilation.Generate(Usings + """
+            namespace MyApp;
+
+            [IpcQueue, MemoryPackable]
+            public partial record Job(string Path);
+
+            public partial class JobQueue
+            {
+                public void PutPath(string path) => Put(new Job(path));
+            }
+            """);
+
+        Assert.Single(result.GeneratedSources);
+        Assert.Empty(compilation.GetDiagnostics().Where(diagnostic => diagnostic.Severity >= DiagnosticSeverity.Warning));
+    }
+}
