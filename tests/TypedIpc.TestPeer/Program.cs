@@ -3,7 +3,7 @@ using TypedIpc;
 using TypedIpc.TestPeer;
 
 // A child process for TypedIpc's cross-process tests. Every queue role takes the queue name and maxsize first;
-// the shared-blob roles (blob-*) are in BlobRoles.
+// the shared-blob roles (blob-*) are in BlobRoles, those of sized records, racing creators and /dev/shm capacity in RecordRoles.
 // Exit codes: 0 = done, 2 = bad arguments, 3 = an exception (printed on stderr).
 try
 {
@@ -11,6 +11,11 @@ try
     if (role.StartsWith("blob-", StringComparison.Ordinal))
     {
         return BlobRoles.Run(role, args[1..]);
+    }
+
+    if (RecordRoles.Handles(role))
+    {
+        return RecordRoles.Run(role, args[1..]);
     }
 
     string name = args[1];

@@ -12,6 +12,7 @@ internal static unsafe partial class LibC
     public const int EAGAIN = 11;
     public const int EACCES = 13;
     public const int EEXIST = 17;
+    public const int EISDIR = 21;
     public const int ENOSPC = 28;
     public const int ELOOP = 40;
     public const int ETIMEDOUT = 110;

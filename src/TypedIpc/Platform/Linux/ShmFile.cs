@@ -30,6 +30,8 @@ internal static unsafe class ShmFile
                 LibC.ELOOP => throw new SharedMemoryException(
                     $"{path} is a symbolic link; TypedIpc never follows one under {Path.GetDirectoryName(path)}, because it may " +
                     $"point at another user's file. Remove it (rm {path}) and try again."),
+                LibC.EISDIR => throw new SharedMemoryException(
+                    $"{path} is not a regular file: {LibC.Describe(errno)}, planted at {what}'s name. Remove it (rm -r {path}) and try again."),
                 LibC.EACCES => throw new SharedMemoryException(
                     $"no permission to open {what} at {path}. It was created by another user or with narrower permissions; " +
                     "open it as that user, or have it created with permissions that include you."),

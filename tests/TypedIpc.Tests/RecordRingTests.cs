@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using TypedIpc.Internal;
+using TypedIpc.Tests.Support;
+using TypedIpc.TestPeer;
+using Xunit.Abstractions;
+
+namespace TypedIpc.Tests;
+
+/// <summary>
+/// Records of their real size in a byte ring: what a queue holds, where a record goes at the end of the ring, what
+/// bounds a put (items or bytes), and what a producer killed mid-record costs.
+/// </summary>
+public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TestQueueName _name = new("records");
+
+    public void Dispose() => _name.Dispose();
+
+    [Fact]
+    public void An_unbounded_queue_with_default_options_holds_at_least_50000_small_jobs()
+    {
+        using var queue = SharedQueue<Sized>.Open(_name);
+        int held = 0;
+        while (queue.TryPut(Sized.OfSize(1, held, 40)))
+        {
+            held++;
+        }
+
+        output.WriteLine($"held {held:N0} messages of 40 bytes in {queue.BytesCapacity:N0} bytes of records");
+        Assert.True(held >= 50_000, $"held {held}");
+        Assert.Equal(held, queue.Count);
+        Assert.Equal(QueueOptions.DefaultCapacityBytes, queue.BytesCapacity);
+        Assert.Equal(held * 64L, queue.BytesUsed);
+        Assert.Equal(0, queue.GetNowait().Sequence);
+        Assert.True(queue.TryPut(Sized.OfSize(1, held, 40)));
+    }
+
+    [Fact]
+    public void A_queue_of_large_limits_holds_many_small_messages_and_still_a_message_at_its_limit()
+    {
+        const int mebibyte = 1024 * 1024;
+        var options = new QueueOptions { MaxMessageBytes = mebibyte, CapacityBytes = 8 * mebibyte };
+        using var queue = SharedQueue<Sized>.Open(_name, 0, options);
+        for (int i = 0; i < 1_000; i++)
+        {
+            queue.PutNowait(Sized.OfSize(1, i, 100));
+        }
+
+        queue.PutNowait(Sized.OfSize(1, 1_000, mebibyte));
+
+        Assert.Equal(1_001, queue.Count);
+        Assert.True(queue.BytesCapacity - queue.BytesUsed < 8 * mebibyte - mebibyte);
+        Assert.Equal(Enumerable.Range(0, 1_001).Select(i => (long)i), Enumerable.Range(0, 1_001).Select(_ => queue.GetNowait().Sequence));
+    }
+
+    [Fact]
+    public void Records_wrap_at_every_alignment_without_splitting_or_losing_one()
+    {
+        // 16 lines of ring, records of 1 to 4 lines: every start line and every wrap distance comes up.
+        var options = new QueueOptions { MaxMessageBytes = 256, CapacityBytes = 16 * 64, SpinDuration = TimeSpan.Zero };
+        using var queue = SharedQueue<Sized>.Open(_name, 0, options);
+        long sequence = 0;
+        var random = new Random(7);
+        for (int round = 0; round < 2_000; round++)
+        {
+            int burst = random.Next(1, 5);
+            var sizes = new List<int>();
+            for (int i = 0; i < burst; i++)
+            {
+                int size = random.Next(Sized.OverheadBytes, 257);
+                if (!queue.TryPut(Sized.OfSize(1, sequence + i, size)))
+                {
+                    break;
+                }
+
+                sizes.Add(size);
+            }
+
+            foreach (int size in sizes)
+            {
+                Sized item = queue.GetNowait();
+                Assert.Equal(sequence, item.Sequence);
+                Assert.Equal(size, item.Payload.Length + Sized.OverheadBytes);
+                Assert.All(item.Payload, b => Assert.Equal((byte)sequence, b));
+                sequence++;
+            }
+        }
+
+        Assert.True(queue.IsEmpty);
+        Assert.Equal(0, queue.BytesUsed);
+    }
+
+    [Fact]
+    public void Bytes_bound_a_put_when_CapacityBytes_is_lower_than_maxsize_needs()
+    {
+        var options = new QueueOptions { MaxMessageBytes = 1024, CapacityBytes = 4096 };
+        using var queue = SharedQueue<Sized>.Open(_name, maxsize: 100, options);
+        int held = 0;
+        while (queue.TryPut(Sized.OfSize(1, held, 64)))
+        {
+            held++;
+        }
+
+        Assert.Equal(64, held);
+        Assert.Equal(100, queue.Capacity);
+        Assert.Throws<QueueFullException>(() => queue.Put(Sized.OfSize(1, held, 64), timeout: TimeSpan.FromMilliseconds(50)));
+        Assert.Equal(0, queue.GetNowait().Sequence);
+        queue.Put(Sized.OfSize(1, held, 64), timeout: TimeSpan.FromSeconds(10));
+        Assert.Equal(64, queue.Count);
+    }
+
+    [Fact]
+    public void Items_bound_a_put_when_the_bytes_would_hold_more()
+    {
+        using var queue = SharedQueue<Sized>.Open(_name, maxsize: 3);
+        for (int i = 0; i < 3; i++)
+        {
+            queue.PutNowait(Sized.OfSize(1, i, 20));
+        }
+
+        Assert.True(queue.BytesCapacity - queue.BytesUsed > 10_000);
+        Assert.Throws<QueueFullException>(() => queue.PutNowait(Sized.OfSize(1, 3, 20)));
+        Assert.True(queue.IsFull);
+    }
+
+    [Fact]
+    public void A_bounded_queue_never_blocks_on_bytes_with_messages_at_its_limit()
+    {
+        var options = new QueueOptions { MaxMessageBytes = 1000 };
+        using var queue = SharedQueue<Sized>.Open(_name, maxsize: 3, options);
+        for (int round = 0; round < 50; round++)
+        {
+            while (queue.Count < 3)
+            {
+                queue.PutNowait(Sized.OfSize(1, round, round % 2 == 0 ? 1000 : Sized.OverheadBytes));
+            }
+
+            queue.GetNowait();
+        }
+    }
+
+    [Theory]
+    [InlineData(Sized.OverheadBytes)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(1000)]
+    [InlineData(4096)]
+    public unsafe void A_producer_killed_between_locking_the_tail_and_publishing_costs_only_its_record(int size)
+    {
+        using var queue = SharedQueue<Sized>.Open(_name, maxsize: 4);
+        using var region = new RegionView(_name);
+        queue.Put(Sized.OfSize(1, 0, size));
+        using (var child = PeerProcess.Start("sized-hold", _name, "4"))
+        {
+            Assert.Equal("ready", child.WaitForFirstLine());
+            ProcessEntry* entry = region.Entry(region.EntriesOf(child.Id)[0]);
+            ulong tail = region.Header->Tail;
+            entry->PutFrom = tail;
+            region.Header->Tail = Packing.Locked(tail);
+            // What the dead producer had begun to write into its record: garbage nobody may read.
+            byte* data = (byte*)region.Header + region.Geometry.DataOffset + (long)(Packing.TailPosition(tail) % (uint)region.Geometry.DataLines) * 64;
+            new Span<byte>(data, Math.Min(size, 64)).Fill(0xEE);
+            child.Kill();
+        }
+
+        var clock = Stopwatch.StartNew();
+        queue.Put(Sized.OfSize(1, 1, size), timeout: TimeSpan.FromSeconds(10));
+        // One liveness poll (50 ms) after the spin; 1 s leaves room for a loaded machine.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"recovering took {clock.Elapsed}");
+        Assert.Equal([0, 1], [queue.GetNowait().Sequence, queue.GetNowait().Sequence]);
+        Assert.True(queue.IsEmpty);
+    }
+
+    [Fact]
+    public void CapacityBytes_below_two_of_the_largest_messages_is_refused()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(
+            () => SharedQueue<long>.Open(_name, 0, new QueueOptions { MaxMessageBytes = 4096, CapacityBytes = 4096 }));
+
+        Assert.Contains("at least two messages of MaxMessageBytes", error.Message);
+        Assert.False(File.Exists(_name.Path));
+    }
+
+    [Fact]
+    public void Another_CapacityBytes_is_a_mismatch()
+    {
+        using var queue = SharedQueue<long>.Open(_name, 0, new QueueOptions { CapacityBytes = 1 << 20 });
+
+        var error = Assert.Throws<QueueMismatchException>(() => SharedQueue<long>.Open(_name, 0, new QueueOptions { CapacityBytes = 1 << 21 }));
+
+        Assert.Contains("capacity: created with 1,048,576 bytes, opened asking for 2,097,152", error.Message);
+    }
+
+    /// <summary>
+    /// Docker's default: a 64 MB /dev/shm. Reproduced with a private mount namespace (unshare, needs root: CI is
+    /// root; refused, the test fails) whose /dev/shm is a fresh 64 MB tmpfs; the child opens default unbounded
+    /// queues until the tmpfs is full.
+    /// </summary>
+    [Fact]
+    public void Root_a_64_MB_dev_shm_holds_at_least_ten_default_unbounded_queues()
+    {
+        string peer = typeof(Numbered).Assembly.Location;
+        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
+        var start = new ProcessStartInfo("unshare")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in (string[])["--mount", "--propagation", "private", "sh", "-c",
+                     $"mount -t tmpfs -o size=64m tmpfs /dev/shm && exec \"{host}\" \"{peer}\" fill-shm {_name.Value}"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        string stdout = process.StandardOutput.ReadToEnd();
+        string stderr = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the child did not finish");
+        Assert.True(process.ExitCode == 0,
+            $"unshare --mount with a 64 MB tmpfs over /dev/shm failed ({process.ExitCode}): {stderr}. This test needs root " +
+            "(CI runs as root); it does not skip.");
+        int opened = int.Parse(stdout.Trim().Split(' ')[1]);
+        output.WriteLine($"default unbounded queues in a 64 MB /dev/shm: {opened}");
+        Assert.True(opened >= 10, $"only {opened} queues fit");
+    }
+}
