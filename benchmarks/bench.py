@@ -83,6 +83,18 @@ def scenarios():
             "uds": dotnet("throughput", "uds", "tick"),
             "ring": ring("throughput", "--bytes", tick),
         }),
+        Scenario("spsc-job-batch32", "SPSC throughput, Job, maxsize 1024; TypedIpc in PutMany/GetMany batches of 32, "
+                 "the peers one message at a time", "throughput", {
+            "typedipc": dotnet("throughput", "typedipc", "job", "--batch", "32"),
+            "boost": boost("throughput", "--bytes", job),
+            "ring": ring("throughput", "--bytes", job),
+        }),
+        Scenario("spsc-tick-batch32", "SPSC throughput, Tick, maxsize 1024; TypedIpc in PutMany/GetMany batches of 32, "
+                 "the peers one message at a time", "throughput", {
+            "typedipc": dotnet("throughput", "typedipc", "tick", "--batch", "32"),
+            "boost": boost("throughput", "--bytes", tick),
+            "ring": ring("throughput", "--bytes", tick),
+        }),
         Scenario("mpmc-job", "MPMC throughput, 2 producers x 2 consumers, Job, maxsize 1024", "throughput", {
             "typedipc": dotnet("throughput", "typedipc", "job", *mpmc),
             "python": python("throughput", "--message", "job", *mpmc),

@@ -23,7 +23,7 @@ public sealed record BenchOptions
 {
     public const string Usage =
         "usage: TypedIpc.Benchmarks throughput|pingpong|idle [--peer typedipc|uds] [--message job|tick|blob] [--bytes N] " +
-        "[--seconds S] [--producers P] [--consumers C]\n" +
+        "[--seconds S] [--producers P] [--consumers C] [--batch N]\n" +
         "       TypedIpc.Benchmarks allocations [--smoke]";
 
     private static readonly string[] s_modes = ["throughput", "pingpong", "idle", "allocations", "child"];
@@ -41,6 +41,9 @@ public sealed record BenchOptions
     public double Seconds { get; init; } = 1.0;
 
     public int Producers { get; init; } = 1;
+
+    /// <summary>Messages per PutMany/GetMany in throughput runs; 1 puts and gets one at a time.</summary>
+    public int Batch { get; init; } = 1;
 
     public int Consumers { get; init; } = 1;
 
@@ -75,6 +78,7 @@ public sealed record BenchOptions
                 "--seconds" => options with { Seconds = ParseSeconds(ValueAt(args, ++i, key)) },
                 "--producers" => options with { Producers = ParsePositiveInt(ValueAt(args, ++i, key), key) },
                 "--consumers" => options with { Consumers = ParsePositiveInt(ValueAt(args, ++i, key), key) },
+                "--batch" => options with { Batch = ParsePositiveInt(ValueAt(args, ++i, key), key) },
                 "--name" => options with { Name = ValueAt(args, ++i, key) },
                 _ => throw new ArgumentException($"unknown option '{key}'."),
             };
@@ -98,6 +102,7 @@ public sealed record BenchOptions
         "--seconds", Seconds.ToString("R", CultureInfo.InvariantCulture),
         "--producers", Producers.ToString(CultureInfo.InvariantCulture),
         "--consumers", Consumers.ToString(CultureInfo.InvariantCulture),
+        "--batch", Batch.ToString(CultureInfo.InvariantCulture),
         "--name", Name,
     ];
 

@@ -11,6 +11,22 @@ public interface IMessageChannel<T> : IDisposable
     void Send(T message);
 
     T Receive();
+
+    /// <summary>Sends every message in order; a channel without batches sends them one by one.</summary>
+    void SendMany(ReadOnlySpan<T> messages)
+    {
+        foreach (T message in messages)
+        {
+            Send(message);
+        }
+    }
+
+    /// <summary>Waits for one message, then takes what else is ready; a channel without batches takes one.</summary>
+    int ReceiveMany(Span<T> destination)
+    {
+        destination[0] = Receive();
+        return 1;
+    }
 }
 
 /// <summary>Which end a process opens: the listener comes up first (consumer, ponger), the dialer joins it.</summary>
@@ -78,6 +94,10 @@ public sealed class QueueChannel<T>(SharedQueue<T> outbound, SharedQueue<T> inbo
     public void Send(T message) => outbound.Put(message);
 
     public T Receive() => inbound.Get();
+
+    public void SendMany(ReadOnlySpan<T> messages) => outbound.PutMany(messages);
+
+    public int ReceiveMany(Span<T> destination) => inbound.GetMany(destination);
 
     public void Dispose()
     {

@@ -42,9 +42,21 @@ public static class ChildRoles
     {
         using IMessageChannel<T> channel = Channels.Open<T>(options, ChannelEnd.Dialer, AnnounceReady);
         long deadline = ChildProcess.ReadGo() + (long)(options.Seconds * Stopwatch.Frequency);
-        for (long sequence = 0; sequence % ClockCheckInterval != 0 || Stopwatch.GetTimestamp() < deadline; sequence++)
+        var batch = new T[options.Batch];
+        for (long sequence = 0; sequence % ClockCheckInterval != 0 || Stopwatch.GetTimestamp() < deadline;)
         {
-            channel.Send(T.Create(sequence, options.Bytes));
+            if (batch.Length == 1)
+            {
+                channel.Send(T.Create(sequence++, options.Bytes));
+                continue;
+            }
+
+            for (int i = 0; i < batch.Length; i++)
+            {
+                batch[i] = T.Create(sequence++, options.Bytes);
+            }
+
+            channel.SendMany(batch);
         }
 
         for (int i = 0; i < options.Consumers; i++)
@@ -65,15 +77,20 @@ public static class ChildRoles
         long measureFrom = ChildProcess.ReadGo();
         long received = 0;
         long? receivedBeforeMeasuring = null;
+        var batch = new T[options.Batch];
         for (int stops = 0; stops < options.Producers;)
         {
-            if (channel.Receive().IsStop)
+            int count = batch.Length == 1 ? 1 : channel.ReceiveMany(batch);
+            for (int i = 0; i < count; i++)
             {
-                stops++;
-            }
-            else if (++received % ClockCheckInterval == 0 && receivedBeforeMeasuring is null && Stopwatch.GetTimestamp() >= measureFrom)
-            {
-                receivedBeforeMeasuring = received;
+                if ((batch.Length == 1 ? channel.Receive() : batch[i]).IsStop)
+                {
+                    stops++;
+                }
+                else if (++received % ClockCheckInterval == 0 && receivedBeforeMeasuring is null && Stopwatch.GetTimestamp() >= measureFrom)
+                {
+                    receivedBeforeMeasuring = received;
+                }
             }
         }
 

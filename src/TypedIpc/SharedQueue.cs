@@ -300,9 +300,9 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     {
         private readonly ReadOnlySpan<T> _items = items;
 
-        public void Write<TWriter>(int index, TWriter writer)
-            where TWriter : class, IBufferWriter<byte> =>
-            MemoryPackSerializer.Serialize(writer, _items[index]);
+        public void Write(int index, RecordWriter writer) => MemoryPackSerializer.Serialize(writer, _items[index]);
+
+        public void Write(int index, ArrayBufferWriter<byte> buffer) => MemoryPackSerializer.Serialize(buffer, _items[index]);
 
         public Exception TooLarge(int index, int bytes) => new MessageTooLargeException(
             $"a {typeof(T).Name} serialized to {bytes:N0} bytes, more than queue '{queue.Name}' takes per message " +

@@ -82,9 +82,7 @@ internal sealed unsafe class QueueProtocol
 
     private static readonly bool s_publishersFence = !ProcessSharedWaiter.ForCurrentPlatform.FencesPublishersForSleepers;
 
-    [ThreadStatic]
-    private static QueueProtocol? t_protocol;
-
+    /// <summary>The calling thread's lease of the queue it used last: one thread-static read on the fast path.</summary>
     [ThreadStatic]
     private static EntryLease? t_lease;
 
@@ -212,7 +210,12 @@ internal sealed unsafe class QueueProtocol
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public EntryLease Enter()
     {
-        EntryLease lease = ReferenceEquals(t_protocol, this) ? t_lease! : LeaseForCurrentThread();
+        EntryLease? lease = t_lease;
+        if (lease is null || !ReferenceEquals(lease.Protocol, this))
+        {
+            lease = LeaseForCurrentThread();
+        }
+
         Volatile.Write(ref lease.InCall, 1);
         if (_closing)
         {
@@ -264,7 +267,6 @@ internal sealed unsafe class QueueProtocol
             lease.Owner = Thread.CurrentThread;
         }
 
-        t_protocol = this;
         t_lease = lease;
         return lease;
     }
@@ -289,7 +291,7 @@ internal sealed unsafe class QueueProtocol
                 entry->Activity = (int)EntryActivity.Idle;
                 Volatile.Write(ref entry->Pid, Environment.ProcessId);
                 _ownEntries[i] = true;
-                var lease = new EntryLease(i, entry);
+                var lease = new EntryLease(this, i, entry);
                 _leases.Add(lease);
                 return lease;
             }
@@ -950,9 +952,11 @@ internal sealed unsafe class QueueProtocol
 /// <summary>Where records come from: the queue's items, serialized on demand into the place the protocol gives.</summary>
 internal interface IRecordSource
 {
-    /// <summary>Serializes item <paramref name="index"/> into <paramref name="writer"/>.</summary>
-    void Write<TWriter>(int index, TWriter writer)
-        where TWriter : class, IBufferWriter<byte>;
+    /// <summary>Serializes item <paramref name="index"/> in place, into a record of the ring.</summary>
+    void Write(int index, RecordWriter writer);
+
+    /// <summary>Serializes item <paramref name="index"/> aside, into a buffer, to learn its size first.</summary>
+    void Write(int index, ArrayBufferWriter<byte> buffer);
 
     /// <summary>The exception for item <paramref name="index"/> serializing to <paramref name="bytes"/>, over the limit.</summary>
     Exception TooLarge(int index, int bytes);
@@ -975,8 +979,9 @@ internal interface IRecordSink
 /// One thread's process-table entry in one queue instance: the entry whose byte the instance's file holds locked,
 /// whether the thread is in a call, and its in-place serialization writer.
 /// </summary>
-internal sealed unsafe class EntryLease(int index, ProcessEntry* entry)
+internal sealed unsafe class EntryLease(QueueProtocol protocol, int index, ProcessEntry* entry)
 {
+    public readonly QueueProtocol Protocol = protocol;
     public readonly int Index = index;
     public readonly ProcessEntry* Entry = entry;
     public readonly RecordWriter Writer = new();
