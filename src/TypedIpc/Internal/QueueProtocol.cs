@@ -42,9 +42,10 @@ namespace TypedIpc.Internal;
 // /proc, no pids, correct across PID namespaces. An answer the kernel cannot give counts as alive.
 //
 // Recovery, by whoever is blocked, after its spin and then every LivenessPollInterval while it waits:
-//   - A locked Tail whose holder is dead (no entry with PutFrom = that Tail is locked by a live owner): the slots
-//     the holder published are kept, and the Tail is set just past them (or one line on, if none) by CAS from the
-//     exact locked value. What the holder had not published is lost, and only that.
+//   - A locked Tail whose holder is dead (no entry with PutFrom = that Tail is locked by a live owner): the items
+//     the holder published (still Ready, or already taken and released) are kept, and the Tail is set just past
+//     them (or one line on, if none) by CAS from the exact locked value. What the holder had not published is
+//     lost, and only that.
 //   - A released-walk stopped at item i taken by a consumer (Head > i) whose owner is dead (no live entry's
 //     GetFrom/GetCount covers i): the slot is released by CAS from the exact state seen. That message died with
 //     its reader.
@@ -546,7 +547,13 @@ internal sealed unsafe class QueueProtocol
             ulong state = Volatile.Read(ref slot->State);
             if (state != SlotState(item + _slotCount, SlotPhase.Free))
             {
-                blocker = new Blocker(BlockerKind.HeldItem, state, item);
+                // Only a Ready item is waiting or held: any other state means this walk is stale (another walk moved
+                // Released on and the slot serves a later item), and is no claim to recover.
+                if (state == SlotState(item, SlotPhase.Ready))
+                {
+                    blocker = new Blocker(BlockerKind.HeldItem, state, item);
+                }
+
                 break;
             }
 
@@ -882,8 +889,10 @@ internal sealed unsafe class QueueProtocol
         uint position = TailPosition(lockedTail);
         for (uint step = 0; step < _itemBound; step++)
         {
+            // Published by the dead holder: still there, or already taken and released by a consumer.
             Slot* slot = SlotFor(item);
-            if (Volatile.Read(ref slot->State) != SlotState(item, SlotPhase.Ready))
+            ulong state = Volatile.Read(ref slot->State);
+            if (state != SlotState(item, SlotPhase.Ready) && state != SlotState(item + _slotCount, SlotPhase.Free))
             {
                 break;
             }

@@ -58,6 +58,32 @@ public sealed unsafe class QueueProtocolRecoveryTests : IDisposable
     }
 
     [Fact]
+    public void A_dead_producers_published_items_that_were_already_consumed_stay_consumed()
+    {
+        // Found by the chaos run: recovery took "not Ready" for "not published", set the Tail back over items
+        // consumers had taken, and the next put wrote below Head, where no consumer would ever look.
+        using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 4);
+        using var region = new RegionView(_name);
+        queue.Put(new Numbered(1, 0, 0));
+        queue.Put(new Numbered(1, 1, 0));
+        using (var child = PeerProcess.Start("hold", _name, "4"))
+        {
+            Assert.Equal("ready", child.WaitForFirstLine());
+            ulong tail = region.Header->Tail;
+            ulong before = Packing.Tail(Packing.ItemsOf(tail) - 1, region.Slot(1)->Start);
+            region.Entry(region.EntriesOf(child.Id)[0])->PutFrom = before;
+            region.Header->Tail = Packing.Locked(before);
+            Assert.Equal([0, 1], [queue.GetNowait().Sequence, queue.GetNowait().Sequence]);
+            child.Kill();
+        }
+
+        queue.Put(new Numbered(1, 2, 0), timeout: TimeSpan.FromSeconds(10));
+
+        Assert.Equal(2, queue.Get(timeout: TimeSpan.FromSeconds(10)).Sequence);
+        Assert.True(queue.IsEmpty);
+    }
+
+    [Fact]
     public void A_consumer_killed_while_reading_frees_its_item_for_a_waiting_producer()
     {
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 1);
