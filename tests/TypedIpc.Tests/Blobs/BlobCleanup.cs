@@ -5,6 +5,12 @@ namespace TypedIpc.Tests.Blobs;
 /// <summary>Tracks the blobs a test makes and removes every file of them from /dev/shm on dispose, even when the test failed.</summary>
 public sealed class BlobCleanup : IDisposable
 {
+    /// <summary>
+    /// The collection of every test class that writes or sweeps blobs: a sweep (and every Write runs one now and then)
+    /// removes any dead process's blob, so such tests must not run side by side with a test that checks one is there.
+    /// </summary>
+    public const string SweepingTests = "blobs: writes and sweeps";
+
     private readonly List<string> _names = [];
 
     public BlobRef Track(BlobRef blob)

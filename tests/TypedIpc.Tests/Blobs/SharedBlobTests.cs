@@ -5,6 +5,7 @@ using TypedIpc.TestPeer;
 
 namespace TypedIpc.Tests.Blobs;
 
+[Collection(BlobCleanup.SweepingTests)]
 public sealed class SharedBlobTests : IDisposable
 {
     private readonly BlobCleanup _blobs = new();
