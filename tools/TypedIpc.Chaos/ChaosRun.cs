@@ -331,12 +331,9 @@ public sealed class ChaosRun : IDisposable
     {
         _queue.Dispose();
         SharedQueue<ChaosMessage>.Unlink(_queueName);
-        foreach (string leftover in Directory.EnumerateFileSystemEntries("/dev/shm", $"*{_queueName}*"))
-        {
-            _leftoverFiles++;
-            _failures.Add($"{leftover} was left in /dev/shm at the end of the run.");
-            File.Delete(leftover);
-        }
+        List<string> leftovers = LeftoverFiles.RemoveAll(_queueName);
+        _leftoverFiles += leftovers.Count;
+        _failures.AddRange(leftovers);
     }
 
     private Child StartProducer()
