@@ -94,10 +94,13 @@ public sealed class BadInputMatrixTests : IDisposable
             region.Header->SlotCount = int.MaxValue;
         }
 
+        byte[] before = File.ReadAllBytes(_name.Path);
+
         var error = Assert.Throws<QueueCorruptedException>(() => SharedQueue<long>.Open(_name, maxsize: 4));
 
         Assert.Contains("does not describe its", error.Message);
         Assert.Contains(UnlinkAdvice, error.Message);
+        Assert.Equal(before, File.ReadAllBytes(_name.Path));
     }
 
     [Theory]
@@ -171,10 +174,14 @@ public sealed class BadInputMatrixTests : IDisposable
     }
 
     [Fact]
-    public void A_null_name_throws_ArgumentNullException()
+    public void A_null_name_throws_ArgumentNullException_and_removes_nothing()
     {
+        using var existing = SharedQueue<long>.Open(_name, maxsize: 1);
+
         Assert.Throws<ArgumentNullException>(() => SharedQueue<long>.Open(null!));
         Assert.Throws<ArgumentNullException>(() => SharedQueue<long>.Unlink(null!));
+
+        Assert.True(File.Exists(_name.Path));
     }
 
     [Theory]
@@ -183,9 +190,13 @@ public sealed class BadInputMatrixTests : IDisposable
     [InlineData("")]
     public void Unlink_validates_the_name_and_deletes_nothing_outside_the_queue_files(string name)
     {
+        using var existing = SharedQueue<long>.Open(_name, maxsize: 1);
+
         var error = Assert.Throws<ArgumentException>(() => SharedQueue<long>.Unlink(name));
 
         Assert.Contains("A-Z, a-z, 0-9", error.Message);
+        Assert.True(File.Exists(_name.Path));
+        Assert.True(File.Exists("/etc/passwd"));
     }
 
     [Fact]
@@ -217,6 +228,8 @@ public sealed class BadInputMatrixTests : IDisposable
             var error = Assert.Throws<SharedMemoryException>(() => SharedQueue<long>.Open(_name, maxsize: 1));
 
             Assert.Contains("Is a directory", error.Message);
+            Assert.True(Directory.Exists(_name.Path));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(_name.Path));
         }
         finally
         {
@@ -225,9 +238,11 @@ public sealed class BadInputMatrixTests : IDisposable
     }
 
     [Fact]
-    public void Nowait_and_Try_calls_after_Dispose_throw_ObjectDisposed()
+    public void Nowait_and_Try_calls_after_Dispose_throw_ObjectDisposed_and_change_nothing()
     {
+        using var other = SharedQueue<long>.Open(_name, maxsize: 1);
         var queue = SharedQueue<long>.Open(_name, maxsize: 1);
+        queue.Put(1);
         queue.Dispose();
 
         Assert.Throws<ObjectDisposedException>(() => queue.PutNowait(1));
@@ -235,6 +250,8 @@ public sealed class BadInputMatrixTests : IDisposable
         Assert.Throws<ObjectDisposedException>(() => queue.TryPut(1));
         Assert.Throws<ObjectDisposedException>(() => queue.TryGet(out _));
         Assert.Throws<ObjectDisposedException>(() => queue.IsEmpty);
+        Assert.Equal(1, other.Count);
+        Assert.Equal(1, other.Get());
     }
 
     [Fact]

@@ -19,20 +19,24 @@ public sealed class SharedQueueArgumentTests : IDisposable
     [InlineData(".hidden", "starts with '.'")]
     [InlineData("-dash", "starts with '-'")]
     [InlineData("ünïcode", "'ü'")]
-    public void Invalid_names_throw_ArgumentException_saying_what_is_wrong(string name, string problem)
+    public void Invalid_names_throw_ArgumentException_saying_what_is_wrong_and_create_nothing(string name, string problem)
     {
         var error = Assert.Throws<ArgumentException>(() => SharedQueue<int>.Open(name));
 
         Assert.Contains(problem, error.Message);
         Assert.Contains("A-Z, a-z, 0-9", error.Message);
+        Assert.False(Path.Exists($"/dev/shm/typedipc.{name}"));
     }
 
     [Fact]
-    public void A_name_longer_than_200_characters_is_refused()
+    public void A_name_longer_than_200_characters_is_refused_and_creates_nothing()
     {
-        var error = Assert.Throws<ArgumentException>(() => SharedQueue<int>.Open(new string('a', 201)));
+        string name = $"{_name.Value}.{new string('a', 201 - _name.Value.Length - 1)}";
+
+        var error = Assert.Throws<ArgumentException>(() => SharedQueue<int>.Open(name));
 
         Assert.Contains("more than 200", error.Message);
+        Assert.False(File.Exists($"/dev/shm/typedipc.{name}"));
     }
 
     [Theory]
@@ -120,13 +124,16 @@ public sealed class SharedQueueArgumentTests : IDisposable
     }
 
     [Fact]
-    public void Zero_timeout_behaves_like_a_non_blocking_call()
+    public void Zero_timeout_behaves_like_a_non_blocking_call_and_leaves_the_queue_as_it_was()
     {
         using var queue = SharedQueue<int>.Open(_name, maxsize: 1);
 
         Assert.Throws<QueueEmptyException>(() => queue.Get(timeout: TimeSpan.Zero));
+        Assert.True(queue.IsEmpty);
         queue.Put(1, timeout: TimeSpan.Zero);
         Assert.Throws<QueueFullException>(() => queue.Put(2, timeout: TimeSpan.Zero));
+        Assert.Equal(1, queue.Count);
+        Assert.Equal(1, queue.Get());
     }
 
     [Fact]

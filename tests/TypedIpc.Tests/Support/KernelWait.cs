@@ -30,6 +30,9 @@ public static partial class KernelWait
     public static bool IsAsleepOnFutexIn(int processId, int threadId, string mappedFile) =>
         Describe(processId, threadId, mappedFile) is null;
 
+    /// <summary>True when the process has <paramref name="mappedFile"/> mapped: it has opened that queue and not disposed it.</summary>
+    public static bool Maps(int processId, string mappedFile) => MapsFile(processId, address: null, mappedFile);
+
     /// <summary>True when the process exists and is not a zombie (it has not exited, whether or not it was reaped).</summary>
     public static bool IsAlive(int processId)
     {
@@ -77,10 +80,10 @@ public static partial class KernelWait
     }
 
     /// <summary>
-    /// Whether <paramref name="address"/> lies in a mapping of <paramref name="file"/> in the process. Compared by
+    /// Whether <paramref name="address"/> (any address, when null) lies in a mapping of <paramref name="file"/> in the process. Compared by
     /// device and inode, not by path: a queue's creator maps it under a temporary name before publishing it.
     /// </summary>
-    private static bool MapsFile(int processId, ulong address, string file)
+    private static bool MapsFile(int processId, ulong? address, string file)
     {
         string? maps = ReadOrNull($"/proc/{processId}/maps");
         if (maps is null || FileIdentity(file) is not { } identity)
@@ -100,7 +103,7 @@ public static partial class KernelWait
             string[] range = fields[0].Split('-');
             ulong start = ulong.Parse(range[0], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
             ulong end = ulong.Parse(range[1], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
-            if (address >= start && address < end)
+            if (address is null || (address >= start && address < end))
             {
                 return true;
             }
