@@ -67,7 +67,7 @@ public sealed class BadInputMatrixTests : IDisposable
     }
 
     [Fact]
-    public unsafe void A_region_of_another_layout_version_is_refused_as_a_mismatch()
+    public unsafe void A_region_of_another_layout_version_is_refused_as_a_mismatch_and_left_unchanged()
     {
         using var queue = SharedQueue<long>.Open(_name, maxsize: 4);
         queue.Put(7);
@@ -86,7 +86,7 @@ public sealed class BadInputMatrixTests : IDisposable
     }
 
     [Fact]
-    public unsafe void A_header_whose_geometry_does_not_match_the_file_is_refused_as_corrupted()
+    public unsafe void A_header_whose_geometry_does_not_match_the_file_is_refused_as_corrupted_and_left_unchanged()
     {
         using var queue = SharedQueue<long>.Open(_name, maxsize: 4);
         using (var region = new RegionView(_name))
@@ -126,7 +126,7 @@ public sealed class BadInputMatrixTests : IDisposable
     }
 
     [Fact]
-    public unsafe void A_slot_in_an_unknown_phase_makes_Get_throw_corrupted_naming_the_slot()
+    public unsafe void A_slot_in_an_unknown_phase_makes_Get_throw_corrupted_naming_the_slot_until_the_queue_is_recreated()
     {
         using var queue = SharedQueue<long>.Open(_name, maxsize: 4);
         queue.Put(1);
@@ -200,7 +200,7 @@ public sealed class BadInputMatrixTests : IDisposable
     }
 
     [Fact]
-    public void A_name_of_exactly_200_characters_is_accepted()
+    public void A_name_of_exactly_200_characters_is_accepted_and_the_queue_works()
     {
         string name = $"{_name.Value}.{new string('x', 200 - _name.Value.Length - 1)}";
         try
@@ -220,7 +220,7 @@ public sealed class BadInputMatrixTests : IDisposable
     }
 
     [Fact]
-    public void A_directory_at_the_path_is_refused_with_the_operating_system_reason()
+    public void A_directory_at_the_path_is_refused_with_the_operating_system_reason_and_left_untouched()
     {
         Directory.CreateDirectory(_name.Path);
         try

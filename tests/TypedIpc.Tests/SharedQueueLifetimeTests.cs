@@ -33,7 +33,7 @@ public sealed class SharedQueueLifetimeTests : IDisposable
     }
 
     [Fact]
-    public void Opening_with_another_maxsize_throws_Mismatch_naming_both_sizes()
+    public void Opening_with_another_maxsize_throws_Mismatch_naming_both_sizes_and_changes_nothing()
     {
         using var queue = SharedQueue<int>.Open(_name, maxsize: 3);
         queue.Put(1);
@@ -73,7 +73,7 @@ public sealed class SharedQueueLifetimeTests : IDisposable
     }
 
     [Fact]
-    public void Opening_with_another_version_of_the_message_schema_throws_Mismatch()
+    public void Opening_with_another_version_of_the_message_schema_throws_Mismatch_naming_both_fingerprints_and_changes_nothing()
     {
         using var queue = SharedQueue<SchemaVersion1.Payload>.Open(_name, maxsize: 3);
         queue.Put(new SchemaVersion1.Payload("/data/kept"));
@@ -179,7 +179,7 @@ public sealed class SharedQueueLifetimeTests : IDisposable
     }
 
     [Fact]
-    public void Dispose_ends_a_Get_blocked_in_another_thread_with_ObjectDisposed()
+    public void Dispose_ends_a_Get_blocked_in_another_thread_with_ObjectDisposed_and_takes_nothing()
     {
         var queue = SharedQueue<int>.Open(_name, maxsize: 3);
         var get = BlockedCall<int>.Start("Get on an empty queue", () => queue.Get()).WaitUntilAsleepIn(_name.Path);
