@@ -184,7 +184,7 @@ public sealed class SharedQueueLifetimeTests : IDisposable
         var queue = SharedQueue<int>.Open(_name, maxsize: 3);
         var get = BlockedCall<int>.Start("Get on an empty queue", () => queue.Get()).WaitUntilAsleepIn(_name.Path);
 
-        queue.Dispose();
+        DisposeWithin30Seconds(queue);
 
         get.Exception<ObjectDisposedException>();
         using var reopened = SharedQueue<int>.Open(_name, maxsize: 3);
@@ -202,7 +202,7 @@ public sealed class SharedQueueLifetimeTests : IDisposable
             return true;
         }).WaitUntilAsleepIn(_name.Path);
 
-        queue.Dispose();
+        DisposeWithin30Seconds(queue);
 
         put.Exception<ObjectDisposedException>();
         using var reopened = SharedQueue<int>.Open(_name, maxsize: 1);
@@ -231,6 +231,10 @@ public sealed class SharedQueueLifetimeTests : IDisposable
 
         return count;
     }
+
+    // Dispose waits for the calls it ends; if it could not end one, Dispose itself would never return.
+    private static void DisposeWithin30Seconds(SharedQueue<int> queue) =>
+        Watchdog.Run("Dispose of a queue with a call blocked in another thread", TimeSpan.FromSeconds(30), queue.Dispose);
 
     private static void AssertHoldsOnly(SharedQueue<int> queue, int item)
     {
