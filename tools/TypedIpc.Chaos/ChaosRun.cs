@@ -366,7 +366,7 @@ public sealed class ChaosRun : IDisposable
         {
             if (Stopwatch.GetTimestamp() > deadline)
             {
-                throw new TimeoutException($"gave up waiting until {what} ({StateTimeout.TotalSeconds:0} s): the queue is stuck.");
+                throw new TimeoutException($"gave up waiting until {what} ({StateTimeout.TotalSeconds:0} s): the queue is stuck, or a victim never reached its scenario's state.");
             }
 
             Thread.Sleep(1);
