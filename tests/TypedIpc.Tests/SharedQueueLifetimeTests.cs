@@ -151,15 +151,23 @@ public sealed class SharedQueueLifetimeTests : IDisposable
     [Fact]
     public void Unlink_of_a_missing_queue_throws_NotFound_naming_it_and_removes_nothing()
     {
-        using var sibling = new TestQueueName("lifetime");
-        using var other = SharedQueue<int>.Open(sibling, maxsize: 3);
+        // A queue whose name extends the missing one's: the one a careless prefix match would remove.
+        string extended = $"{_name.Value}.other";
+        try
+        {
+            using var other = SharedQueue<int>.Open(extended, maxsize: 3);
 
-        var error = Assert.Throws<QueueNotFoundException>(() => SharedQueue<int>.Unlink(_name));
+            var error = Assert.Throws<QueueNotFoundException>(() => SharedQueue<int>.Unlink(_name));
 
-        Assert.Contains(_name.Value, error.Message);
-        Assert.Contains(_name.Path, error.Message);
-        Assert.False(File.Exists(_name.Path));
-        Assert.True(File.Exists(sibling.Path));
+            Assert.Contains(_name.Value, error.Message);
+            Assert.Contains(_name.Path, error.Message);
+            Assert.False(File.Exists(_name.Path));
+            Assert.True(File.Exists($"/dev/shm/typedipc.{extended}"));
+        }
+        finally
+        {
+            File.Delete($"/dev/shm/typedipc.{extended}");
+        }
     }
 
     [Fact]
@@ -174,6 +182,7 @@ public sealed class SharedQueueLifetimeTests : IDisposable
         Assert.Throws<ObjectDisposedException>(() => queue.Put(1));
         Assert.Throws<ObjectDisposedException>(() => queue.Get());
         Assert.Throws<ObjectDisposedException>(() => queue.Count);
+        Assert.True(File.Exists(_name.Path));
         other.Put(2);
         Assert.Equal([1, 2], [other.Get(), other.Get()]);
     }
