@@ -29,7 +29,7 @@ public sealed class SharedQueueLifetimeTests : IDisposable
 
         Assert.Contains("System.String", error.Message);
         Assert.Contains("System.Int64", error.Message);
-        Assert.Equal("kept", queue.Get());
+        Assert.Equal("kept", queue.GetNowait());
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class SharedQueueLifetimeTests : IDisposable
         Assert.Contains("0x0000000000001111", error.Message);
         Assert.Contains("0x0000000000002222", error.Message);
         Assert.Contains("SchemaVersion2", error.Message);
-        Assert.Equal("/data/kept", queue.Get().Path);
+        Assert.Equal("/data/kept", queue.GetNowait().Path);
         Assert.True(queue.IsEmpty);
     }
 
@@ -184,7 +184,7 @@ public sealed class SharedQueueLifetimeTests : IDisposable
         Assert.Throws<ObjectDisposedException>(() => queue.Count);
         Assert.True(File.Exists(_name.Path));
         other.Put(2);
-        Assert.Equal([1, 2], [other.Get(), other.Get()]);
+        Assert.Equal([1, 2], [other.GetNowait(), other.GetNowait()]);
     }
 
     [Fact]
@@ -248,7 +248,7 @@ public sealed class SharedQueueLifetimeTests : IDisposable
     private static void AssertHoldsOnly(SharedQueue<int> queue, int item)
     {
         Assert.Equal(1, queue.Count);
-        Assert.Equal(item, queue.Get());
+        Assert.Equal(item, queue.GetNowait());
         Assert.True(queue.IsEmpty);
     }
 }
