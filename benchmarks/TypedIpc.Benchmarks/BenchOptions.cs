@@ -24,9 +24,10 @@ public sealed record BenchOptions
     public const string Usage =
         "usage: TypedIpc.Benchmarks throughput|pingpong|idle [--peer typedipc|uds] [--message job|tick|blob] [--bytes N] " +
         "[--seconds S] [--producers P] [--consumers C] [--batch N]\n" +
-        "       TypedIpc.Benchmarks allocations [--smoke]";
+        "       TypedIpc.Benchmarks allocations [--smoke]\n" +
+        "       TypedIpc.Benchmarks allocation-check";
 
-    private static readonly string[] s_modes = ["throughput", "pingpong", "idle", "allocations", "child"];
+    private static readonly string[] s_modes = ["throughput", "pingpong", "idle", "allocations", "allocation-check", "child"];
 
     public string Mode { get; init; } = "";
 

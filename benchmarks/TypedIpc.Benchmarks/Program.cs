@@ -4,6 +4,11 @@ using TypedIpc.Benchmarks;
 try
 {
     BenchOptions options = BenchOptions.Parse(args);
+    if (options.Mode == "allocation-check")
+    {
+        return AllocationCheck.Run();
+    }
+
     if (options.Mode == "allocations")
     {
         Console.WriteLine(AllocationBenchmarks.Run(options.Smoke));

@@ -17,8 +17,16 @@ public sealed class HostileRegionFuzzTests
     private static readonly QueueOptions Options = new() { MaxMessageBytes = 64, SpinDuration = TimeSpan.Zero };
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromMilliseconds(5);
 
-    // Generous against a loaded machine, yet far below "forever": an operation that exceeds it did not time out as asked.
-    private static readonly TimeSpan Overrun = TimeSpan.FromSeconds(3);
+    // Generous against a loaded machine (2 cores, other test projects, GC pauses), yet far below "forever": an
+    // operation that exceeds it did not time out as asked.
+    private static readonly TimeSpan Overrun = TimeSpan.FromSeconds(20);
+
+    // A case runs at most 24 operations; one that has not finished after this long hangs.
+    private static readonly TimeSpan CaseLimit = TimeSpan.FromSeconds(60);
+
+    // After one case hung, the others pass at once: CsCheck then reports the hanging case and its seed without
+    // spending a minute on every case it tries while shrinking.
+    private static volatile bool s_hung;
 
     private static readonly QueueGeometry Geometry = QueueGeometry.For(MaxSize, Options.MaxMessageBytes, null, QueueOptions.DefaultCapacityBytes);
 
@@ -59,12 +67,32 @@ public sealed class HostileRegionFuzzTests
     public void Operations_on_a_scribbled_region_return_throw_TypedIpc_exceptions_or_time_out_as_asked()
     {
         Gen.Select(Gen.Int[0, MaxSize], StepGen.Array[1, 24])
-            .Sample((initialItems, steps) => RunAgainstScribbledRegion(initialItems, steps), iter: Iterations, threads: 1);
+            .Sample((initialItems, steps) => RunWithWatchdog(initialItems, steps), iter: Iterations, threads: 1);
     }
 
-    private static unsafe void RunAgainstScribbledRegion(int initialItems, Step[] steps)
+    private static void RunWithWatchdog(int initialItems, Step[] steps)
     {
+        if (s_hung)
+        {
+            return;
+        }
+
+        // The name lives outside the watched body, so that its file is removed even when the body hangs.
         using var name = new TestQueueName("fuzz");
+        try
+        {
+            Watchdog.Run($"fuzz case ({initialItems} items, steps {string.Join(", ", steps.Select(s => s.ToString()))})", CaseLimit,
+                () => RunAgainstScribbledRegion(name, initialItems, steps));
+        }
+        catch (TimeoutException)
+        {
+            s_hung = true;
+            throw;
+        }
+    }
+
+    private static unsafe void RunAgainstScribbledRegion(TestQueueName name, int initialItems, Step[] steps)
+    {
         using var queue = SharedQueue<string>.Open(name, MaxSize, Options);
         for (int i = 0; i < initialItems; i++)
         {

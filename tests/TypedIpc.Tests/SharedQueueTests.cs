@@ -51,7 +51,7 @@ public sealed class SharedQueueTests : IDisposable
         Assert.Throws<QueueFullException>(() => queue.Put(2, block: true, timeout: TimeSpan.FromMilliseconds(300)));
         clock.Stop();
 
-        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(900));
+        AssertWaitedTheTimeout(TimeSpan.FromMilliseconds(300), clock.Elapsed);
         Assert.Equal(1, queue.Get());
     }
 
@@ -64,7 +64,7 @@ public sealed class SharedQueueTests : IDisposable
         Assert.Throws<QueueEmptyException>(() => queue.Get(timeout: TimeSpan.FromMilliseconds(300)));
         clock.Stop();
 
-        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(900));
+        AssertWaitedTheTimeout(TimeSpan.FromMilliseconds(300), clock.Elapsed);
     }
 
     [Fact]
@@ -89,7 +89,9 @@ public sealed class SharedQueueTests : IDisposable
         queue.Get();
         Assert.Throws<QueueEmptyException>(() => queue.Get(block: false, timeout: TimeSpan.FromSeconds(10)));
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"a non-blocking call waited {clock.Elapsed}");
+        // Two calls that honoured the 10 s timeouts would take 20 s; no scheduling delay makes two non-blocking
+        // calls take 10 s, so this bound tells "ignored the timeout" from "waited" without depending on speed.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"a non-blocking call waited {clock.Elapsed}");
     }
 
     [Fact]
@@ -133,30 +135,30 @@ public sealed class SharedQueueTests : IDisposable
     }
 
     [Fact]
-    public async Task A_blocked_Get_returns_the_item_a_later_Put_supplies()
+    public void A_blocked_Get_returns_the_item_a_later_Put_supplies()
     {
         using var queue = SharedQueue<string>.Open(_name, maxsize: 3);
-        using var sleeper = new RegionView(_name);
 
-        Task<string> blockedGet = Task.Run(() => queue.Get());
-        RegionView.WaitUntil(() => sleeper.GetWaiters == 1, "the Get sleeps in the kernel");
+        var get = BlockedCall<string>.Start("Get on an empty queue", () => queue.Get()).WaitUntilAsleepIn(_name.Path);
         queue.Put("woken");
 
-        Assert.Equal("woken", await blockedGet.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("woken", get.Result());
     }
 
     [Fact]
-    public async Task A_blocked_Put_returns_once_a_Get_makes_room()
+    public void A_blocked_Put_returns_once_a_Get_makes_room()
     {
         using var queue = SharedQueue<int>.Open(_name, maxsize: 1);
-        using var sleeper = new RegionView(_name);
         queue.Put(1);
 
-        Task blockedPut = Task.Run(() => queue.Put(2));
-        RegionView.WaitUntil(() => sleeper.PutWaiters == 1, "the Put sleeps in the kernel");
+        var put = BlockedCall<bool>.Start("Put on a full queue", () =>
+        {
+            queue.Put(2);
+            return true;
+        }).WaitUntilAsleepIn(_name.Path);
 
         Assert.Equal(1, queue.Get());
-        await blockedPut.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(put.Result());
         Assert.Equal(2, queue.Get());
     }
 
@@ -201,5 +203,16 @@ public sealed class SharedQueueTests : IDisposable
 
         Assert.Null(queue.Get());
         Assert.Equal("", queue.Get());
+    }
+
+    /// <summary>
+    /// The call must have waited its whole timeout (the lower bound is exact: the deadline is measured on the same
+    /// clock). The upper bound only tells "gave up" from "ignored the timeout": 30 s, 100 times the timeout, is more
+    /// than any scheduling delay of a loaded 2-core machine, yet far from never.
+    /// </summary>
+    private static void AssertWaitedTheTimeout(TimeSpan timeout, TimeSpan elapsed)
+    {
+        Assert.True(elapsed >= timeout, $"gave up after {elapsed.TotalMilliseconds:0} ms, before its timeout of {timeout.TotalMilliseconds:0} ms");
+        Assert.True(elapsed < TimeSpan.FromSeconds(30), $"waited {elapsed.TotalSeconds:0} s for a timeout of {timeout.TotalMilliseconds:0} ms");
     }
 }

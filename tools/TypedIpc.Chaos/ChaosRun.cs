@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TypedIpc.Tests.Support;
 
 namespace TypedIpc.Chaos;
 
@@ -12,7 +13,6 @@ public sealed class ChaosRun : IDisposable
     private const int ProducerCount = 3;
     private const int ConsumerCount = 3;
     private const int MaxSize = 64;
-    private static readonly TimeSpan StartupTime = TimeSpan.FromMilliseconds(400);
     private static readonly TimeSpan SettleTime = TimeSpan.FromMilliseconds(150);
     private static readonly TimeSpan StateTimeout = TimeSpan.FromSeconds(30);
 
@@ -28,12 +28,13 @@ public sealed class ChaosRun : IDisposable
     private readonly List<Child> _allConsumers = [];
     private readonly List<Child> _openers = [];
     private readonly Dictionary<Scenario, int> _killsBy = Enum.GetValues<Scenario>().ToDictionary(s => s, _ => 0);
+    private int _creatorsDoneBeforeTheKill;
+    private int _leftoverFiles;
     private readonly List<FlowInterval> _flowing = [];
     private readonly List<RunEvent> _events = [];
     private readonly List<string> _failures = [];
     private long _flowingSince;
     private int _killCount;
-    private int _orphanedCreationFiles;
 
     public ChaosRun(int kills, int seed, bool keepFiles)
     {
@@ -43,6 +44,8 @@ public sealed class ChaosRun : IDisposable
         _control = ControlBlock.Open(_run.ControlFile);
         _queue = SharedQueue<ChaosMessage>.Open(_queueName, MaxSize, ChaosMessage.QueueOptions);
     }
+
+    private string QueuePath => $"/dev/shm/typedipc.{_queueName}";
 
     /// <summary>Where a victim is when it is killed.</summary>
     private enum Scenario
@@ -81,6 +84,7 @@ public sealed class ChaosRun : IDisposable
         StopAndDrain();
         int depth = _queue.Count;
         ChaosVerdict verdict = ChaosLedger.Check(_run, _allProducers, _allConsumers, _flowing);
+        RemoveQueueAndFailOnLeftovers();
         Report(verdict, depth, Stopwatch.GetElapsedTime(started));
         return _failures.Count == 0 && verdict.Failures.Count == 0 && depth == 0 ? 0 : 1;
     }
@@ -93,7 +97,11 @@ public sealed class ChaosRun : IDisposable
         }
 
         _queue.Dispose();
-        SharedQueue<ChaosMessage>.Unlink(_queueName);
+        if (File.Exists(QueuePath))
+        {
+            SharedQueue<ChaosMessage>.Unlink(_queueName);
+        }
+
         _control.Dispose();
         _run.Dispose();
     }
@@ -112,31 +120,19 @@ public sealed class ChaosRun : IDisposable
         switch (scenario)
         {
             case Scenario.Running:
-                (Child[] Slots, int Index) victim = RandomSlot();
-                Thread.Sleep(TimeUntilRunning(victim.Slots[victim.Index]) + TimeSpan.FromMilliseconds(_random.Next(20, 250)));
-                KillAndRestart(Scenario.Running, victim);
+                KillRunning(RandomSlot());
                 break;
             case Scenario.JustStarted:
                 (Child[] Slots, int Index) restarted = RandomSlot();
-                KillAndRestart(Scenario.Running, restarted);
+                KillRunning(restarted);
                 Thread.Sleep(_random.Next(0, 200));
                 KillAndRestart(Scenario.JustStarted, restarted);
                 break;
             case Scenario.BlockedInGet:
-                PauseWhile(
-                    pause: paused => _control.ProducersPaused = paused,
-                    until: () => _queue.Count == 0,
-                    what: "the queue is empty",
-                    victims: _consumers,
-                    scenario);
+                PauseWhile(pause: paused => _control.ProducersPaused = paused, victims: _consumers, scenario);
                 break;
             case Scenario.BlockedInPut:
-                PauseWhile(
-                    pause: paused => _control.ConsumersPaused = paused,
-                    until: () => _queue.Count == _queue.Capacity,
-                    what: "the queue is full",
-                    victims: _producers,
-                    scenario);
+                PauseWhile(pause: paused => _control.ConsumersPaused = paused, victims: _producers, scenario);
                 break;
             case Scenario.Creating:
                 KillDuringCreation();
@@ -150,16 +146,38 @@ public sealed class ChaosRun : IDisposable
         return pick < ProducerCount ? (_producers, pick) : (_consumers, pick - ProducerCount);
     }
 
-    // A restarted process needs a moment to start the runtime and open the queue; a "running" kill waits for that.
-    private static TimeSpan TimeUntilRunning(Child child)
+    // A restarted process needs a moment to start the runtime and open the queue: a "running" kill waits until the
+    // victim has the queue mapped, then lets it work for a random while.
+    private void KillRunning((Child[] Slots, int Index) slot)
     {
-        TimeSpan age = Stopwatch.GetElapsedTime(child.StartedAt);
-        return age < StartupTime ? StartupTime - age : TimeSpan.Zero;
+        Child victim = slot.Slots[slot.Index];
+        WaitUntil(() => victim.HasExited || KernelWait.Maps(victim.Id, QueuePath), $"{victim} opened the queue");
+        Thread.Sleep(_random.Next(20, 250));
+        KillAndRestart(Scenario.Running, slot);
     }
 
+    // Kills the victim only in the state its scenario names, checked in /proc just before the kill: asleep on the
+    // queue's futex for the blocked scenarios, attached to the queue for a running one, alive for every one. A victim
+    // that exited before the kill died on its own: a failure, and no kill is counted.
     private void KillAndRestart(Scenario scenario, (Child[] Slots, int Index) slot)
     {
         Child victim = slot.Slots[slot.Index];
+        string? notInScenario = scenario switch
+        {
+            _ when victim.HasExited || !KernelWait.IsAlive(victim.Id) => "it had already exited",
+            Scenario.BlockedInGet or Scenario.BlockedInPut when !KernelWait.IsAsleepOnFutexIn(victim.Id, victim.Id, QueuePath) =>
+                "it was not asleep on the queue's futex",
+            Scenario.Running when !KernelWait.Maps(victim.Id, QueuePath) => "it did not have the queue open",
+            _ => null,
+        };
+        if (notInScenario is not null)
+        {
+            _failures.Add($"{victim} was to be killed {scenario}, but {notInScenario}" +
+                          (victim.HasExited ? $" by itself with code {victim.ExitCode}; its error is printed above." : "."));
+            ReplaceIfExited(slot);
+            return;
+        }
+
         long killedAt = victim.Kill();
         _killCount++;
         _killsBy[scenario]++;
@@ -167,16 +185,18 @@ public sealed class ChaosRun : IDisposable
         slot.Slots[slot.Index] = victim.Role == ChildRoles.Producer ? StartProducer() : StartConsumer();
     }
 
-    // Stops one side so that the other blocks (in Get on an empty queue, or in Put on a full one), kills a blocked
-    // process of that other side, restarts it, and lets the stopped side go on.
-    private void PauseWhile(Action<bool> pause, Func<bool> until, string what, Child[] victims, Scenario scenario)
+    // Stops one side so that the other blocks (in Get on an empty queue, or in Put on a full one), waits until a
+    // victim of that other side sleeps on the queue's futex, kills it, restarts it, and lets the stopped side go on.
+    private void PauseWhile(Action<bool> pause, Child[] victims, Scenario scenario)
     {
         long pausedAt = Stopwatch.GetTimestamp();
         _flowing.Add(new FlowInterval(_flowingSince, pausedAt));
         pause(true);
-        WaitUntil(until, what);
-        Thread.Sleep(SettleTime);
-        KillAndRestart(scenario, (victims, _random.Next(victims.Length)));
+        (Child[] Slots, int Index) slot = (victims, _random.Next(victims.Length));
+        Child victim = victims[slot.Index];
+        WaitUntil(() => victim.HasExited || KernelWait.IsAsleepOnFutexIn(victim.Id, victim.Id, QueuePath),
+            $"{victim} sleeps on the queue's futex ({scenario})");
+        KillAndRestart(scenario, slot);
         Thread.Sleep(SettleTime);
         pause(false);
         _flowingSince = Stopwatch.GetTimestamp();
@@ -193,6 +213,21 @@ public sealed class ChaosRun : IDisposable
         try
         {
             Thread.Sleep(_random.Next(0, 300));
+            if (victim.HasExited)
+            {
+                // Finished its Open and Put before the kill: not a kill during creation. One that failed died on its own.
+                if (victim.ExitCode == 0)
+                {
+                    _creatorsDoneBeforeTheKill++;
+                }
+                else
+                {
+                    _failures.Add($"{victim} exited by itself with code {victim.ExitCode} while creating {sideQueue}; its error is printed above.");
+                }
+
+                return;
+            }
+
             _events.Add(new RunEvent(victim.Kill(), $"killed {victim} (Creating)"));
             _killCount++;
             _killsBy[Scenario.Creating]++;
@@ -206,10 +241,12 @@ public sealed class ChaosRun : IDisposable
         }
         finally
         {
+            survivor.WaitForExit(StateTimeout);
             File.Delete($"/dev/shm/typedipc.{sideQueue}");
-            foreach (string orphan in Directory.EnumerateFiles("/dev/shm", $".typedipc.{sideQueue}.*.creating"))
+            foreach (string orphan in Directory.EnumerateFiles("/dev/shm", $".typedipc.{sideQueue}.*"))
             {
-                _orphanedCreationFiles++;
+                _leftoverFiles++;
+                _failures.Add($"{orphan} was left behind after {victim} was killed while creating {sideQueue}.");
                 File.Delete(orphan);
             }
         }
@@ -274,10 +311,29 @@ public sealed class ChaosRun : IDisposable
                 if (slots[i].HasExited)
                 {
                     _failures.Add($"{slots[i]} exited by itself with code {slots[i].ExitCode}; its error is printed above.");
-                    slots[i] = slots == _producers ? StartProducer() : StartConsumer();
+                    ReplaceIfExited((slots, i));
                 }
             }
         }
+    }
+
+    private void ReplaceIfExited((Child[] Slots, int Index) slot)
+    {
+        if (slot.Slots[slot.Index].HasExited)
+        {
+            slot.Slots[slot.Index] = slot.Slots == _producers ? StartProducer() : StartConsumer();
+        }
+    }
+
+    // The run's own queue is the only file it may leave in /dev/shm, and only until this removes it: every
+    // creation file of a killed creator must have been cleaned up by the runtime.
+    private void RemoveQueueAndFailOnLeftovers()
+    {
+        _queue.Dispose();
+        SharedQueue<ChaosMessage>.Unlink(_queueName);
+        List<string> leftovers = LeftoverFiles.RemoveAll(_queueName);
+        _leftoverFiles += leftovers.Count;
+        _failures.AddRange(leftovers);
     }
 
     private Child StartProducer()
@@ -310,7 +366,7 @@ public sealed class ChaosRun : IDisposable
         {
             if (Stopwatch.GetTimestamp() > deadline)
             {
-                throw new TimeoutException($"gave up waiting until {what} ({StateTimeout.TotalSeconds:0} s): the queue is stuck.");
+                throw new TimeoutException($"gave up waiting until {what} ({StateTimeout.TotalSeconds:0} s): the queue is stuck, or a victim never reached its scenario's state.");
             }
 
             Thread.Sleep(1);
@@ -321,14 +377,15 @@ public sealed class ChaosRun : IDisposable
     {
         string kills = string.Join(", ", _killsBy.Select(k => $"{k.Key} {k.Value}"));
         RunEvent? before = _events.LastOrDefault(e => e.Timestamp <= verdict.WorstStallStart);
-        Console.WriteLine($"kills:       {_killCount} ({kills}) in {elapsed.TotalSeconds:0.0} s");
+        Console.WriteLine($"kills:       {_killCount} ({kills}) in {elapsed.TotalSeconds:0.0} s, each in its scenario's state " +
+                          $"as seen in /proc at the kill; {_creatorsDoneBeforeTheKill} creators finished before their kill and were not counted");
         Console.WriteLine($"messages:    {verdict.Put:N0} put (Put returned), {verdict.Delivered:N0} delivered, {verdict.InFlightDelivered} in-flight puts of killed producers delivered");
         Console.WriteLine($"lost:        {verdict.Lost} (allowed {verdict.LossAllowance}: one in-flight message per killed consumer)");
         Console.WriteLine($"duplicated:  {verdict.Duplicated}");
         Console.WriteLine($"corrupted:   {verdict.Corrupted}; never put: {verdict.NeverPut}; out of producer order: {verdict.OutOfOrder}");
         Console.WriteLine($"worst stall: {verdict.WorstStall.TotalMilliseconds:0.0} ms without any delivery while producers and consumers ran (limit {ChaosLedger.StallLimit.TotalMilliseconds:0} ms)" +
                           (before is null ? "" : $"; last event before it: {before.Value.What}"));
-        Console.WriteLine($"end:         queue depth {depth}; creation files left by killed creators {_orphanedCreationFiles}");
+        Console.WriteLine($"end:         queue depth {depth}; files left in /dev/shm: {_leftoverFiles}");
         foreach (string failure in _failures.Concat(verdict.Failures))
         {
             Console.WriteLine($"FAIL: {failure}");

@@ -30,6 +30,9 @@ public sealed class Child : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id; for the chaos roles also the id of the thread that makes the queue calls (the main thread).</summary>
+    public int Id => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     public static Child Start(string role, int incarnation, params string[] arguments)

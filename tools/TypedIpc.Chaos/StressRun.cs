@@ -55,6 +55,9 @@ public static class StressRun
 
             TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
             int depth = queue.Count;
+            queue.Dispose();
+            SharedQueue<ChaosMessage>.Unlink(queueName);
+            failures.AddRange(LeftoverFiles.RemoveAll(queueName));
             StressTally tally = failures.Count == 0 ? StressTally.Add(run, ConsumerCount, ProducerCount, perProducer) : StressTally.Empty;
             Console.WriteLine($"delivered:   {tally.Delivered:N0} in {elapsed.TotalSeconds:0.0} s ({tally.Delivered / elapsed.TotalSeconds:N0} messages/s)");
             Console.WriteLine($"lost:        {tally.Lost}; duplicated: {tally.Duplicated}; out of producer order: {tally.OutOfOrder}; corrupted: {tally.Corrupted}; queue depth at the end: {depth}");
@@ -74,7 +77,10 @@ public static class StressRun
                 child.Dispose();
             }
 
-            SharedQueue<ChaosMessage>.Unlink(queueName);
+            if (File.Exists($"/dev/shm/typedipc.{queueName}"))
+            {
+                SharedQueue<ChaosMessage>.Unlink(queueName);
+            }
         }
     }
 

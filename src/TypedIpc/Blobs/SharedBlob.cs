@@ -111,7 +111,8 @@ public sealed unsafe class SharedBlob : IDisposable
                 BlobFileKind.Owner or BlobFileKind.OwnerBeingLocked => BlobOwner.IsAbandonedLivenessFile(path),
                 _ => false,
             };
-            if (abandoned && LibC.Unlink(path) == 0)
+            // Liveness files of exited processes go too, but only blobs are counted.
+            if (abandoned && LibC.Unlink(path) == 0 && kind is not (BlobFileKind.Owner or BlobFileKind.OwnerBeingLocked))
             {
                 removed++;
             }

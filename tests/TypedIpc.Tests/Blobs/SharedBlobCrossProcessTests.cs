@@ -94,4 +94,85 @@ public sealed class SharedBlobCrossProcessTests : IDisposable
 
         Assert.Single(BlobCleanup.FilesOf(blob));
     }
+
+    [Fact]
+    public void Sweep_removes_the_files_of_dead_writers_and_readers_and_returns_how_many_it_removed()
+    {
+        // Every Write sweeps now and then, in whichever process it runs: so all writing is done before anything of
+        // this test dies, and only the Sweep below can remove what it counts.
+        BlobRef held = _blobs.Track(SharedBlob.Write(BlobRoles.Pattern(10)));
+        BlobRef alive = _blobs.Track(SharedBlob.Write(BlobRoles.Pattern(10)));
+        using var killedWriter = PeerProcess.Start(BlobRoles.WriteFromInput);
+        string writing = WritingFileOf(killedWriter);
+        using var killedReader = PeerProcess.Start([BlobRoles.OpenAndHold, .. BlobRoles.Format(held).Split(' ')]);
+        killedReader.WaitForFirstLine();
+        string opened = Assert.Single(BlobCleanup.FilesOf(held));
+        using var exitedWriter = PeerProcess.Start(BlobRoles.WriteAndExit, "10");
+        string written = BlobFile.PathFor(_blobs.Track(BlobRoles.Parse(exitedWriter.WaitForSuccess())).Name);
+        killedReader.Kill();
+        killedWriter.Kill();
+        string[] before = AllBlobFiles();
+
+        int removed = SharedBlob.Sweep();
+
+        string[] vanished = before.Except(AllBlobFiles()).ToArray();
+        Assert.Empty(new[] { written, opened, writing }.Except(vanished));
+        // Every file it counts is one that went; other test processes' dead blobs may go with ours.
+        Assert.InRange(removed, 3, vanished.Length);
+        using SharedBlob stillThere = alive.Open();
+        Assert.True(stillThere.Span.SequenceEqual(BlobRoles.Pattern(10)));
+    }
+
+    [Fact]
+    public void Sweep_leaves_a_blob_that_a_running_writer_is_still_writing_alone()
+    {
+        using var writer = PeerProcess.Start(BlobRoles.WriteFromInput);
+        string writing = WritingFileOf(writer);
+
+        SharedBlob.Sweep();
+
+        Assert.True(File.Exists(writing), $"Sweep removed {writing} while its writer was still writing it");
+        writer.Send("the rest of the data");
+        writer.CloseInput();
+        BlobRef blob = _blobs.Track(BlobRoles.Parse(writer.NextLine()));
+        writer.WaitForSuccess();
+        using SharedBlob opened = blob.Open();
+        Assert.Equal("the rest of the data" + Environment.NewLine, System.Text.Encoding.UTF8.GetString(opened.Span));
+    }
+
+    [Fact]
+    public void Of_four_processes_opening_one_blob_at_once_exactly_one_gets_it_and_the_others_are_told_who()
+    {
+        BlobRef blob = _blobs.Track(SharedBlob.Write(BlobRoles.Pattern(Length)));
+        var readers = Enumerable.Range(0, 4)
+            .Select(_ => PeerProcess.Start([BlobRoles.OpenOnSignal, .. BlobRoles.Format(blob).Split(' ')]))
+            .ToList();
+        try
+        {
+            readers.ForEach(reader => Assert.Equal("ready", reader.WaitForFirstLine()));
+
+            readers.ForEach(reader => reader.Send("open"));
+
+            var answers = readers.ToDictionary(reader => reader, reader => reader.NextLine());
+            PeerProcess winner = Assert.Single(answers, answer => answer.Value == $"opened {Length}").Key;
+            Assert.All(
+                answers.Where(answer => answer.Key != winner),
+                answer => Assert.Equal($"{nameof(BlobAlreadyConsumedException)} {winner.Id}", answer.Value));
+        }
+        finally
+        {
+            readers.ForEach(reader => reader.Dispose());
+        }
+    }
+
+    private static string[] AllBlobFiles() => Directory.GetFiles(BlobFile.Directory, $"*{BlobFile.Prefix}*");
+
+    /// <summary>The blob file a peer in <see cref="BlobRoles.WriteFromInput"/> has open while it waits for its data.</summary>
+    private static string WritingFileOf(PeerProcess writer)
+    {
+        Assert.Equal("writing", writer.WaitForFirstLine());
+        return Directory.GetFiles($"/proc/{writer.Id}/fd")
+            .Select(fd => new FileInfo(fd).LinkTarget)
+            .Single(target => target is not null && BlobFile.Classify(Path.GetFileName(target)).Kind == BlobFileKind.Writing)!;
+    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using TypedIpc.TestPeer;
@@ -11,7 +12,7 @@ public sealed class PeerProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly StringBuilder _errors = new();
-    private readonly TaskCompletionSource<string> _firstLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly BlockingCollection<string> _unreadLines = new();
 
     private PeerProcess(Process process)
     {
@@ -54,20 +55,34 @@ public sealed class PeerProcess : IDisposable
     }
 
     /// <summary>Waits for the peer's first line of output (its "I am ready" signal).</summary>
-    public string WaitForFirstLine()
+    public string WaitForFirstLine() => NextLine();
+
+    /// <summary>Waits for the peer's next line of output that no earlier call returned.</summary>
+    public string NextLine()
     {
-        if (Task.WaitAny([_firstLine.Task, _process.WaitForExitAsync()], DefaultExitTimeout) < 0)
+        if (_unreadLines.TryTake(out string? line, DefaultExitTimeout))
         {
-            throw new TimeoutException($"peer {Id} printed nothing within {DefaultExitTimeout}. stderr: {Errors}");
+            return line;
         }
 
-        if (!_firstLine.Task.IsCompleted)
+        if (_unreadLines.IsAddingCompleted)
         {
-            throw new InvalidOperationException($"peer {Id} exited with {_process.ExitCode} before printing anything. stderr: {Errors}");
+            _process.WaitForExit();
+            throw new InvalidOperationException($"peer {Id} exited with {_process.ExitCode} before printing another line. stderr: {Errors}");
         }
 
-        return _firstLine.Task.Result;
+        throw new TimeoutException($"peer {Id} printed no further line within {DefaultExitTimeout}. stderr: {Errors}");
     }
+
+    /// <summary>Writes a line to the peer's standard input.</summary>
+    public void Send(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
+    }
+
+    /// <summary>Closes the peer's standard input: it reads end-of-file.</summary>
+    public void CloseInput() => _process.StandardInput.Close();
 
     /// <summary>Waits for the peer to exit, asserts exit code 0 and returns its standard output.</summary>
     public string WaitForSuccess(TimeSpan? timeout = null)
@@ -86,6 +101,17 @@ public sealed class PeerProcess : IDisposable
         }
     }
 
+    /// <summary>Waits until the peer's main thread (where its queue calls run) sleeps on a futex in <paramref name="queuePath"/>.</summary>
+    public void WaitUntilAsleepIn(string queuePath)
+    {
+        if (_process.HasExited)
+        {
+            throw new InvalidOperationException($"peer {Id} exited with {_process.ExitCode} instead of blocking. stderr: {Errors}");
+        }
+
+        KernelWait.WaitUntilAsleepOnFutexIn(Id, threadId: Id, queuePath);
+    }
+
     public void Kill()
     {
         _process.Kill(entireProcessTree: true);
@@ -100,6 +126,7 @@ public sealed class PeerProcess : IDisposable
         }
 
         _process.Dispose();
+        _unreadLines.Dispose();
     }
 
     private string Errors
@@ -117,6 +144,7 @@ public sealed class PeerProcess : IDisposable
     {
         if (line is null)
         {
+            _unreadLines.CompleteAdding();
             return;
         }
 
@@ -125,7 +153,7 @@ public sealed class PeerProcess : IDisposable
             _output.AppendLine(line);
         }
 
-        _firstLine.TrySetResult(line);
+        _unreadLines.Add(line);
     }
 
     private static string DotnetHost =>
