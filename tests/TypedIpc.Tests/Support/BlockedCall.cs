@@ -9,16 +9,15 @@ public sealed class BlockedCall<T>
     private static readonly TimeSpan EndTimeout = TimeSpan.FromSeconds(30);
     private readonly TaskCompletionSource<T> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _what;
-    private int _threadId; // written by the call's thread before it signals that it started
+    private readonly int _threadId;
 
     private BlockedCall(string what, Func<T> call)
     {
         _what = what;
-        using var started = new ManualResetEventSlim();
+        var threadId = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
-            _threadId = KernelWait.CurrentThreadId();
-            started.Set();
+            threadId.SetResult(KernelWait.CurrentThreadId());
             try
             {
                 _outcome.SetResult(call());
@@ -33,7 +32,7 @@ public sealed class BlockedCall<T>
             Name = what,
         };
         thread.Start();
-        started.Wait();
+        _threadId = threadId.Task.Result;
     }
 
     /// <summary>Starts <paramref name="call"/>; <paramref name="what"/> names it in failure messages.</summary>
