@@ -141,6 +141,7 @@ internal sealed unsafe class QueueProtocol
         public int AnnouncedValue;
         public bool Announced;
         public bool RecoveredAtDeadline;
+        public bool SpinningBriefly;
         public SpinWait Spinner;
     }
 
@@ -337,6 +338,7 @@ internal sealed unsafe class QueueProtocol
 
                     done += WriteHoldingTail(lease, tail, room, ref source, done, count, ref serialized);
                     wait.Spinner.Reset();
+                    wait.SpinningBriefly = false;
                     continue;
                 }
 
@@ -694,12 +696,20 @@ internal sealed unsafe class QueueProtocol
     /// </summary>
     private bool TrySpin(ref WaitState wait)
     {
+        // The first rounds (well under a microsecond each) read no clock: an answer usually comes within them.
+        if (wait.SpinningBriefly && !wait.Spinner.NextSpinWillYield)
+        {
+            wait.Spinner.SpinOnce(sleep1Threshold: -1);
+            return true;
+        }
+
         long now = StartOrContinueWait(ref wait);
         if (now >= wait.Deadline || now - wait.BlockedSince >= _spinTicks)
         {
             return false;
         }
 
+        wait.SpinningBriefly = true;
         // Yields past a few rounds: with more runnable processes than cores, the one being waited for needs this core.
         wait.Spinner.SpinOnce(sleep1Threshold: -1);
         return true;
