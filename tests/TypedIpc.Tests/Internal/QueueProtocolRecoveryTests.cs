@@ -38,18 +38,7 @@ public sealed unsafe class QueueProtocolRecoveryTests : IDisposable
     {
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 4);
         using var region = new RegionView(_name);
-        queue.Put(new Numbered(1, 0, 0));
-        queue.Put(new Numbered(1, 1, 0));
-        // The child "locks" the tail as it stood before the second put: item 1 is published under its lock.
-        using (var child = PeerProcess.Start("hold", _name, "4"))
-        {
-            Assert.Equal("ready", child.WaitForFirstLine());
-            ulong tail = region.Header->Tail;
-            ulong before = Packing.Tail(Packing.ItemsOf(tail) - 1, region.Slot(1)->Start);
-            region.Entry(region.EntriesOf(child.Id)[0])->PutFrom = before;
-            region.Header->Tail = Packing.Locked(before);
-            child.Kill();
-        }
+        LeaveTwoItemsTheSecondUnderTheLockOfAKilledProducer(queue, region, consumeBeforeTheKill: false);
 
         queue.Put(new Numbered(1, 2, 0), timeout: TimeSpan.FromSeconds(10));
 
@@ -64,18 +53,7 @@ public sealed unsafe class QueueProtocolRecoveryTests : IDisposable
         // consumers had taken, and the next put wrote below Head, where no consumer would ever look.
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 4);
         using var region = new RegionView(_name);
-        queue.Put(new Numbered(1, 0, 0));
-        queue.Put(new Numbered(1, 1, 0));
-        using (var child = PeerProcess.Start("hold", _name, "4"))
-        {
-            Assert.Equal("ready", child.WaitForFirstLine());
-            ulong tail = region.Header->Tail;
-            ulong before = Packing.Tail(Packing.ItemsOf(tail) - 1, region.Slot(1)->Start);
-            region.Entry(region.EntriesOf(child.Id)[0])->PutFrom = before;
-            region.Header->Tail = Packing.Locked(before);
-            Assert.Equal([0, 1], [queue.GetNowait().Sequence, queue.GetNowait().Sequence]);
-            child.Kill();
-        }
+        LeaveTwoItemsTheSecondUnderTheLockOfAKilledProducer(queue, region, consumeBeforeTheKill: true);
 
         queue.Put(new Numbered(1, 2, 0), timeout: TimeSpan.FromSeconds(10));
 
@@ -128,6 +106,28 @@ public sealed unsafe class QueueProtocolRecoveryTests : IDisposable
     {
         LockedTail,
         TakenItem,
+    }
+
+    /// <summary>
+    /// Puts items 0 and 1, then has a child "lock" the Tail as it stood before item 1: item 1 was published under the
+    /// lock of a producer that is then killed (after, when asked, a consumer took both items).
+    /// </summary>
+    private void LeaveTwoItemsTheSecondUnderTheLockOfAKilledProducer(SharedQueue<Numbered> queue, RegionView region, bool consumeBeforeTheKill)
+    {
+        queue.Put(new Numbered(1, 0, 0));
+        queue.Put(new Numbered(1, 1, 0));
+        using var child = PeerProcess.Start("hold", _name, "4");
+        Assert.Equal("ready", child.WaitForFirstLine());
+        ulong tail = region.Header->Tail;
+        ulong before = Packing.Tail(Packing.ItemsOf(tail) - 1, region.Slot(1)->Start);
+        region.Entry(region.EntriesOf(child.Id)[0])->PutFrom = before;
+        region.Header->Tail = Packing.Locked(before);
+        if (consumeBeforeTheKill)
+        {
+            Assert.Equal([0, 1], [queue.GetNowait().Sequence, queue.GetNowait().Sequence]);
+        }
+
+        child.Kill();
     }
 
     /// <summary>Starts a child that attaches to the queue, leaves a claim in its entry, then kills it.</summary>
