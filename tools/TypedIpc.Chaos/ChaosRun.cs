@@ -14,6 +14,7 @@ public sealed class ChaosRun : IDisposable
     private const int ConsumerCount = 3;
     private const int MaxSize = 64;
     private static readonly TimeSpan SettleTime = TimeSpan.FromMilliseconds(150);
+    private const int FreezeAttempts = 20;
     private static readonly TimeSpan StateTimeout = TimeSpan.FromSeconds(30);
 
     private readonly int _kills;
@@ -162,6 +163,11 @@ public sealed class ChaosRun : IDisposable
     private void KillAndRestart(Scenario scenario, (Child[] Slots, int Index) slot)
     {
         Child victim = slot.Slots[slot.Index];
+        if (scenario is Scenario.BlockedInGet or Scenario.BlockedInPut)
+        {
+            FreezeAsleep(victim, scenario);
+        }
+
         string? notInScenario = scenario switch
         {
             _ when victim.HasExited || !KernelWait.IsAlive(victim.Id) => "it had already exited",
@@ -183,6 +189,24 @@ public sealed class ChaosRun : IDisposable
         _killsBy[scenario]++;
         _events.Add(new RunEvent(killedAt, $"killed {victim} ({scenario})"));
         slot.Slots[slot.Index] = victim.Role == ChildRoles.Producer ? StartProducer() : StartConsumer();
+    }
+
+    // A sleeper's sleeps are bounded (it re-checks the queue now and then): freeze it, and if the freeze caught it
+    // awake, let it go back to sleep and try again, so that the state checked is the state it dies in.
+    private void FreezeAsleep(Child victim, Scenario scenario)
+    {
+        for (int attempt = 0; attempt < FreezeAttempts && !victim.HasExited; attempt++)
+        {
+            victim.Freeze();
+            if (KernelWait.IsAsleepOnFutexIn(victim.Id, victim.Id, QueuePath))
+            {
+                return;
+            }
+
+            victim.Thaw();
+            WaitUntil(() => victim.HasExited || KernelWait.IsAsleepOnFutexIn(victim.Id, victim.Id, QueuePath),
+                $"{victim} sleeps on the queue's futex again ({scenario})");
+        }
     }
 
     // Stops one side so that the other blocks (in Get on an empty queue, or in Put on a full one), waits until a

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using System.Runtime.InteropServices;
 
 namespace TypedIpc.Chaos;
 
@@ -7,7 +8,7 @@ namespace TypedIpc.Chaos;
 /// This program started again in a child role, sharing the supervisor's console (children print only errors).
 /// Disposing it kills the child if it still runs, so a failed run leaves no stray process behind.
 /// </summary>
-public sealed class Child : IDisposable
+public sealed partial class Child : IDisposable
 {
     private readonly Process _process;
 
@@ -57,6 +58,12 @@ public sealed class Child : IDisposable
     }
 
     /// <summary>Sends SIGKILL and waits until the process is gone; returns the moment of the kill.</summary>
+    /// <summary>Freezes the child (SIGSTOP) so that the state it is in can be checked and cannot change before a kill.</summary>
+    public void Freeze() => SendSignal(SignalStop);
+
+    /// <summary>Lets a frozen child go on (SIGCONT).</summary>
+    public void Thaw() => SendSignal(SignalContinue);
+
     public long Kill()
     {
         long killedAt = Stopwatch.GetTimestamp();
@@ -80,4 +87,18 @@ public sealed class Child : IDisposable
 
         _process.Dispose();
     }
+
+    private const int SignalContinue = 18;
+    private const int SignalStop = 19;
+
+    private void SendSignal(int signal)
+    {
+        if (SendSignal(_process.Id, signal) != 0 && !_process.HasExited)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
 }

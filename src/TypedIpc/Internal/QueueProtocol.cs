@@ -751,7 +751,9 @@ internal sealed unsafe class QueueProtocol
             return TryRecover(blocker);
         }
 
-        bool behindClaim = blocker.Kind != BlockerKind.Nothing;
+        // Behind a claim: a locked Tail, or an item a consumer has taken (an item nobody took yet is no claim).
+        bool behindClaim = blocker.Kind == BlockerKind.LockedTail
+            || (blocker.Kind == BlockerKind.HeldItem && (int)(HeadItems - blocker.Item) > 0);
         if (behindClaim && now - wait.LastLivenessCheck >= _livenessPollTicks)
         {
             wait.LastLivenessCheck = now;
