@@ -74,6 +74,8 @@ internal sealed unsafe class SharedRegion : IDisposable
     public static SharedRegion OpenOrCreate(string name, RegionSpec spec, QueueOptions options)
     {
         string path = PathFor(name);
+        // Also when the queue exists: a creator killed after publishing its region leaves its temporary name behind.
+        RemoveAbandonedCreations(name);
         // A queue that is unlinked between our failed create and our open is simply created again.
         for (int attempt = 0; ; attempt++)
         {
@@ -153,7 +155,6 @@ internal sealed unsafe class SharedRegion : IDisposable
 
     private static SharedRegion? TryCreate(string name, string path, RegionSpec spec, QueueOptions options)
     {
-        RemoveAbandonedCreations(name);
         string temporary = CreationPath(name, Environment.ProcessId);
         SafeFileHandle file = ShmFile.CreateExclusive(temporary, (int)options.FilePermissions, $"queue '{name}'");
         IProcessLiveness liveness = ProcessLiveness.ForCurrentPlatform;
