@@ -30,6 +30,25 @@ public sealed class SharedRegionCreationTests : IDisposable
     }
 
     [Fact]
+    public void Opening_an_existing_queue_removes_the_temporary_name_a_creator_killed_after_publishing_left()
+    {
+        // Found by the chaos run: the creator died between link() and unlink(); everyone after it only attaches.
+        using var creator = SharedQueue<long>.Open(_name, maxsize: 1);
+        string abandoned = SharedRegion.CreationPath(_name.Value, ImpossiblePid);
+        File.WriteAllBytes(abandoned, []);
+        try
+        {
+            using var queue = SharedQueue<long>.Open(_name, maxsize: 1);
+
+            Assert.False(File.Exists(abandoned));
+        }
+        finally
+        {
+            File.Delete(abandoned);
+        }
+    }
+
+    [Fact]
     public void Opening_a_queue_leaves_alone_the_creation_of_a_queue_whose_name_extends_its_own()
     {
         // This process is creating queue "<name>.4194305"; its temporary file also starts with ".typedipc.<name>.",
