@@ -27,7 +27,7 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable
     private static readonly TimeSpan MaxFullRetryDelay = TimeSpan.FromMilliseconds(20);
 
     /// <summary>How long the server has at least to answer one request, however little of the call's timeout is left.</summary>
-    private static readonly TimeSpan MinimumRequestTimeout = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MinimumRequestTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>How long a call waits between two looks at a server it cannot reach.</summary>
     private static readonly TimeSpan UnreachableRetryDelay = TimeSpan.FromMilliseconds(50);
@@ -406,8 +406,8 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable
                 NatsMsg<byte[]>? message;
                 try
                 {
-                    message = await PullAsync(shutDown ? TimeSpan.Zero : deadline.RemainingAtMost(QueueStream.PullWindow), cancellationToken)
-                        .ConfigureAwait(false);
+                    message = await PullAsync(shutDown ? TimeSpan.Zero : deadline.RemainingAtMost(QueueStream.PullWindow),
+                        RequestTimeoutWithin(deadline), cancellationToken).ConfigureAwait(false);
                     unreachable = null;
                 }
                 catch (Exception e) when (IsUnreachable(e))
@@ -455,14 +455,14 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable
     }
 
     /// <summary>One pull that cancellation, a shutdown or Dispose can interrupt; null when no message came.</summary>
-    private async ValueTask<NatsMsg<byte[]>?> PullAsync(TimeSpan wait, CancellationToken cancellationToken)
+    private async ValueTask<NatsMsg<byte[]>?> PullAsync(TimeSpan wait, TimeSpan requestTimeout, CancellationToken cancellationToken)
     {
         using CancellationTokenSource? linked = cancellationToken.CanBeCanceled
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _wake.Token)
             : null;
         try
         {
-            return await _stream.PullAsync(wait, _options.RequestTimeout, wait > TimeSpan.Zero ? linked?.Token ?? _wake.Token : cancellationToken)
+            return await _stream.PullAsync(wait, requestTimeout, wait > TimeSpan.Zero ? linked?.Token ?? _wake.Token : cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
