@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
 
-// TypedIpc.Nats stores the same schema fingerprint (Internal.SchemaFingerprint) as the shared-memory queue, so that
-// a message type is identified the same way on every backend.
+// TypedIpc.Nats holds a queue to the shared-memory queue's own rules rather than a copy of them: the same schema
+// fingerprint (SchemaFingerprint), queue names (SharedRegion.ValidateName) and timeouts (WaitLimit).
 [assembly: InternalsVisibleTo("TypedIpc.Nats")]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TypedIpc.Internal;
 
 namespace TypedIpc.Nats.Internal;
 
@@ -12,10 +13,6 @@ internal readonly struct Deadline
         _at = at;
     }
 
-    public static Deadline Now => new(Stopwatch.GetTimestamp());
-
-    public static Deadline Never => new(long.MaxValue);
-
     public bool IsNever => _at == long.MaxValue;
 
     /// <summary>Time left; <see cref="Timeout.InfiniteTimeSpan"/> for a call without limit, zero once passed.</summary>
@@ -25,28 +22,9 @@ internal readonly struct Deadline
 
     public bool HasPassed => !IsNever && Stopwatch.GetTimestamp() >= _at;
 
-    public static Deadline From(bool block, TimeSpan? timeout)
-    {
-        if (timeout is { } span && span < TimeSpan.Zero && span != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(timeout), span,
-                "The timeout must be zero or positive (or null, or Timeout.InfiniteTimeSpan, to wait without limit); " +
-                "Python raises ValueError for the same call.");
-        }
-
-        if (!block)
-        {
-            return Now;
-        }
-
-        if (timeout is not { } limit || limit == Timeout.InfiniteTimeSpan || limit > TimeSpan.FromDays(365))
-        {
-            return Never;
-        }
-
-        return new Deadline(Stopwatch.GetTimestamp() + (long)(limit.Ticks * ((double)Stopwatch.Frequency / TimeSpan.TicksPerSecond)));
-    }
+    /// <summary>Validated and read as the shared-memory queue does (<see cref="WaitLimit"/>): the same timeouts mean the same.</summary>
+    public static Deadline From(bool block, TimeSpan? timeout) =>
+        new(WaitLimit.From(block, timeout).DeadlineFrom(Stopwatch.GetTimestamp()));
 
     /// <summary>The shorter of the time left and <paramref name="cap"/>.</summary>
     public TimeSpan RemainingAtMost(TimeSpan cap) => IsNever ? cap : Remaining < cap ? Remaining : cap;

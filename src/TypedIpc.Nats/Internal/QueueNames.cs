@@ -1,17 +1,12 @@
-using System.Buffers;
+using TypedIpc.Internal;
 
 namespace TypedIpc.Nats.Internal;
 
 /// <summary>The JetStream names of one queue, all derived from the queue name (see docs/nats.md).</summary>
 internal sealed class QueueNames
 {
-    public const int MaxNameLength = 200;
-
     /// <summary>The durable pull consumer that every getter of a queue shares.</summary>
     public const string ConsumerName = "getters";
-
-    private static readonly SearchValues<char> NameCharacters =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
 
     public QueueNames(string name)
     {
@@ -40,22 +35,14 @@ internal sealed class QueueNames
 
     public string PullSubject { get; }
 
+    /// <summary>The shared-memory queue's rules, so that a name works on both backends, plus no empty subject token.</summary>
     private static void Validate(string name)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        int badCharacter = name.AsSpan().IndexOfAnyExcept(NameCharacters);
-        string? problem =
-            name.Length == 0 ? "is empty" :
-            name.Length > MaxNameLength ? $"has {name.Length} characters, more than {MaxNameLength}" :
-            badCharacter >= 0 ? $"contains the character '{name[badCharacter]}' (U+{(int)name[badCharacter]:X4})" :
-            name[0] is '.' or '-' ? $"starts with '{name[0]}'" :
-            name.EndsWith('.') || name.Contains("..", StringComparison.Ordinal) ? "has an empty subject token ('..' or a trailing '.')" :
-            null;
-        if (problem is not null)
+        SharedRegion.ValidateName(name);
+        if (name.EndsWith('.'))
         {
             throw new ArgumentException(
-                $"The queue name \"{name}\" {problem}. Use 1 to {MaxNameLength} characters of A-Z, a-z, 0-9, '.', '_' " +
-                "and '-', not starting with '.' or '-' (for example \"MyApp.Jobs\"), as for the shared-memory queue.",
+                $"The queue name \"{name}\" ends with '.', which would leave an empty token in its NATS subject; drop the '.'.",
                 nameof(name));
         }
     }
