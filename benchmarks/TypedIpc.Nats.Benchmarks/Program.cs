@@ -47,6 +47,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
 | SPSC, async Put/Get, unbounded, {messages:N0} messages | {spscOurs:N0} msg/s | {spscRaw:N0} msg/s | {(spscRaw / spscOurs - 1) * 100:+0;-0}% time per message |
 | Ping-pong round trip p50, {roundTrips:N0} round trips | {pingOurs:N0} µs | {pingRaw:N0} µs | {(pingOurs / pingRaw - 1) * 100:+0;-0}% |
 """));
+Console.WriteLine();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Median of {rounds} round{(rounds == 1 ? "" : "s")}; a negative overhead means NatsQueue was faster."));
 return 0;
 
