@@ -45,7 +45,7 @@ if [ "$nats_smoke" = false ]; then
     {
         echo "# NATS JetStream benchmarks"
         echo
-        echo "Measured $(date -u +%Y-%m-%d) with \`bash benchmarks/run.sh\` on this project's 2-core VM: NatsQueue<T> (TypedIpc.Nats) against"
+        echo "Measured $(date -u +%Y-%m-%d) with \`bash benchmarks/run.sh\` on this project's 2-core VM: \`NatsQueue<T>\` (TypedIpc.Nats) against"
         echo "NATS.Net's own JetStream calls on the same MemoryPack bytes (publish and await the acknowledgement;"
         echo "\`consumer.FetchAsync\` of one message, deserialize, ack), rounds interleaved, producer and consumer on connections"
         echo "of their own. NatsQueue pulls on one inbox subscription per queue handle where a fetch subscribes and"

@@ -95,8 +95,9 @@ internal sealed class QueueStream
         {
             { ErrorCode: null, Stored: true } => PutOutcome.Stored,
             { ErrorCode: MaximumMessagesExceeded or MaximumBytesExceeded } => PutOutcome.Full,
-            { ErrorCode: null } => throw new NatsJSException($"the server answered a put on stream '{Names.Stream}' with no acknowledgement."),
-            _ => throw new NatsJSException($"the server refused a put on stream '{Names.Stream}': {ack.ErrorDescription} (err_code {ack.ErrorCode})."),
+            // Answers, not silence: they surface as they are instead of being waited out as an unreachable server.
+            { ErrorCode: null } => throw new TypedIpcException($"the server answered a put on stream '{Names.Stream}' with no acknowledgement."),
+            _ => throw new TypedIpcException($"the server refused a put on stream '{Names.Stream}': {ack.ErrorDescription} (err_code {ack.ErrorCode})."),
         };
     }
 
