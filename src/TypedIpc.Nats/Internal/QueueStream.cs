@@ -54,8 +54,6 @@ internal sealed class QueueStream
 
     public ValueTask StopAsync() => _inbox?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-    public INatsConnection Connection => _connection;
-
     public bool IsConnected => _connection.ConnectionState == NatsConnectionState.Open;
 
     /// <summary>Creates the stream and its consumer, or checks the existing ones against <paramref name="wanted"/>.</summary>
