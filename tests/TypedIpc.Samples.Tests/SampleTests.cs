@@ -91,6 +91,19 @@ public sealed class SampleTests(SampleBuilds builds) : IClassFixture<SampleBuild
         AssertNoQueueLeft(Capture(run, @"'([^']+)\.blobs'"));
     }
 
+    [Theory]
+    [InlineData(new string[0], "NATS JetStream at nats://127.0.0.1:")]
+    [InlineData(new[] { "shared-memory" }, "shared memory")]
+    public void ManyHosts_runs_the_same_consumer_code_over_NATS_and_over_shared_memory(string[] arguments, string backend)
+    {
+        CommandResult run = BuiltSuccessfully("ManyHosts").Run(arguments);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Matches($"All 12 files were checked exactly once, by (both consumers|one consumer), through {Regex.Escape(backend)}", run.Output);
+        Assert.Equal(12, Regex.Matches(run.Output, "checksum ok").Count);
+        AssertNoQueueLeft(Capture(run, @"share the queues '([^']+)\.jobs'"));
+    }
+
     private BuiltSample BuiltSuccessfully(string sample)
     {
         BuiltSample built = builds.Get(sample);

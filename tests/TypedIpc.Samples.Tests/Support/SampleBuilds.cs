@@ -65,6 +65,7 @@ public sealed record BuiltSample(CommandResult Build, string AssemblyPath, strin
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(2);
 
-    /// <summary>Runs the sample the way <c>dotnet app.dll</c> does, from its output folder.</summary>
-    public CommandResult Run() => CommandLine.RunDotnet([AssemblyPath], Path.GetDirectoryName(AssemblyPath)!, RunTimeout);
+    /// <summary>Runs the sample the way <c>dotnet app.dll [arguments]</c> does, from its output folder.</summary>
+    public CommandResult Run(params string[] arguments) =>
+        CommandLine.RunDotnet([AssemblyPath, .. arguments], Path.GetDirectoryName(AssemblyPath)!, RunTimeout);
 }

@@ -1,0 +1,680 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using MemoryPack;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using TypedIpc.Internal;
+using TypedIpc.Nats.Internal;
+
+namespace TypedIpc.Nats;
+
+/// <summary>
+/// A named, bounded FIFO of <typeparamref name="T"/> on a NATS JetStream server, shared by any number of processes
+/// on any number of machines, with the semantics of Python's <c>multiprocessing.Queue</c> and the same
+/// <see cref="IIpcQueue{T}"/> contract as the shared-memory <see cref="SharedQueue{T}"/>. One work-queue stream per
+/// queue holds the messages; every getter takes them from one durable pull consumer and acknowledges each after it
+/// deserialized, so delivery is at least once: a message taken by a process that dies comes back after
+/// <see cref="NatsQueueOptions.AckWait"/>. All members are thread-safe. Mapping and guarantees: docs/nats.md.
+/// </summary>
+/// <typeparam name="T">A type MemoryPack can serialize (a <c>[MemoryPackable]</c> type, a primitive, a string, ...).</typeparam>
+public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable
+{
+    private static readonly ulong s_fingerprint = SchemaFingerprint.Of(typeof(T));
+
+    /// <summary>How long a put waits at most between two tries on a full queue (the server does not announce room).</summary>
+    private static readonly TimeSpan MaxFullRetryDelay = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>How long the server has at least to answer one request, however little of the call's timeout is left.</summary>
+    private static readonly TimeSpan MinimumRequestTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a call waits between two looks at a server it cannot reach.</summary>
+    private static readonly TimeSpan UnreachableRetryDelay = TimeSpan.FromMilliseconds(50);
+
+    private readonly QueueStream _stream;
+    private readonly NatsQueueOptions _options;
+    private readonly string _messageIdPrefix = Guid.NewGuid().ToString("N") + "-";
+    private readonly CancellationTokenSource _lifetime = new();
+
+    /// <summary>Cancelled when this process learns that the queue is shut down, or when it is disposed: wakes every wait.</summary>
+    private readonly CancellationTokenSource _wake;
+    private readonly Task _shutdownWatch;
+    private long _messageCount;
+    private volatile bool _shutDown;
+    private int _disposed;
+
+    private NatsQueue(QueueStream stream, int maxsize, NatsQueueOptions options, INatsSub<byte[]> shutdownEvents)
+    {
+        _stream = stream;
+        _options = options;
+        MaxSize = maxsize;
+        Capacity = maxsize > 0 ? maxsize : (int)Math.Min(int.MaxValue, options.CapacityBytes / options.MaxMessageBytes);
+        _wake = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+        _shutdownWatch = WatchShutdownAsync(shutdownEvents);
+    }
+
+    /// <summary>The queue's name, as passed to <see cref="OpenAsync"/>.</summary>
+    public string Name => _stream.Names.Queue;
+
+    /// <summary>The JetStream stream that holds the queue's messages (<c>typedipc-</c> + the name with '.' as '~').</summary>
+    public string StreamName => _stream.Names.Stream;
+
+    /// <summary>The item bound given at creation (Python's <c>maxsize</c>); 0 means bounded only by <see cref="NatsQueueOptions.CapacityBytes"/>.</summary>
+    public int MaxSize { get; }
+
+    /// <summary>How many items fit: <see cref="MaxSize"/>, or for an "unbounded" queue its byte capacity in messages of the largest size.</summary>
+    public int Capacity { get; }
+
+    /// <summary>
+    /// The approximate number of items in the queue (Python's <c>qsize()</c>), asked from the server: it counts
+    /// messages taken by a getter that has not acknowledged them yet.
+    /// </summary>
+    /// <exception cref="QueueUnavailableException">The server did not answer within <see cref="NatsQueueOptions.RequestTimeout"/>.</exception>
+    public int Count => (int)Math.Min(int.MaxValue, Wait(ReadStateAsync()).Messages);
+
+    /// <summary>True when the queue holds no item (Python's <c>empty()</c>); as approximate as <see cref="Count"/>.</summary>
+    public bool IsEmpty => Count == 0;
+
+    /// <summary>True when a put would wait (Python's <c>full()</c>); as approximate as <see cref="Count"/>.</summary>
+    public bool IsFull => Count >= Capacity;
+
+    /// <summary>True once any process has called <see cref="Shutdown"/> on the queue (the state lives on the server).</summary>
+    public bool IsShutDown => _shutDown || Wait(ReadStateAsync()).State != QueueState.Open;
+
+    /// <summary>
+    /// Opens the queue named <paramref name="name"/> on the server <paramref name="client"/> talks to, creating its
+    /// stream and consumer if they do not exist. Every process that opens the same name shares the same queue; all of
+    /// them must agree on <typeparamref name="T"/>, <paramref name="maxsize"/> and the stream-shaping <paramref name="options"/>.
+    /// The queue does not own <paramref name="client"/>: dispose the client after the queue.
+    /// </summary>
+    /// <param name="client">A connection to a JetStream-enabled NATS server or cluster (for example <c>new NatsClient(url)</c>).</param>
+    /// <param name="name">1 to 200 characters of A–Z, a–z, 0–9, '.', '_', '-', not starting with '.' or '-'.</param>
+    /// <param name="maxsize">The most items the queue holds (Python's <c>maxsize</c>); 0 = bounded only by <see cref="NatsQueueOptions.CapacityBytes"/>.</param>
+    /// <param name="options">Per-message limit, capacity, AckWait, storage, replicas; null for <see cref="NatsQueueOptions.Default"/>.</param>
+    /// <param name="cancellationToken">Cancels the opening.</param>
+    /// <exception cref="QueueMismatchException">The queue exists with another message type, maxsize or limit, or a stream of that name is not a TypedIpc queue.</exception>
+    /// <exception cref="QueueUnavailableException">The server could not be reached, or has no JetStream.</exception>
+    public static async ValueTask<NatsQueue<T>> OpenAsync(
+        INatsClient client, string name, int maxsize = 0, NatsQueueOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var names = new QueueNames(name);
+        options ??= NatsQueueOptions.Default;
+        Validate(maxsize, options);
+        var stream = new QueueStream(client, names);
+        var wanted = new QueueDescription(s_fingerprint, SchemaFingerprint.NameOf(typeof(T)), maxsize, options.MaxMessageBytes,
+            maxsize > 0 ? 0 : options.CapacityBytes, QueueState.Open);
+        INatsSub<byte[]>? shutdownEvents = null;
+        try
+        {
+            await client.ConnectAsync().ConfigureAwait(false);
+            long serverLimit = client.Connection.ServerInfo?.MaxPayload ?? long.MaxValue;
+            if (options.MaxMessageBytes > serverLimit)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), options.MaxMessageBytes,
+                    $"NatsQueueOptions.MaxMessageBytes is more than the server's max_payload ({serverLimit:N0} bytes); " +
+                    "lower it, or raise max_payload in the server's configuration.");
+            }
+
+            // Subscribed before the state is read, so that a shutdown between the two is not missed.
+            shutdownEvents = await client.Connection.SubscribeCoreAsync(names.EventSubject, serializer: NatsRawSerializer<byte[]>.Default,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            QueueDescription existing = await stream.CreateOrCheckAsync(wanted, options, cancellationToken).ConfigureAwait(false);
+            await stream.StartAsync(cancellationToken).ConfigureAwait(false);
+            var queue = new NatsQueue<T>(stream, maxsize, options, shutdownEvents);
+            if (existing.State != QueueState.Open)
+            {
+                queue.MarkShutDown();
+            }
+
+            return queue;
+        }
+        catch (Exception e) when (IsUnreachable(e) && !cancellationToken.IsCancellationRequested)
+        {
+            await DisposeQuietlyAsync(shutdownEvents).ConfigureAwait(false);
+            await stream.StopAsync().ConfigureAwait(false);
+            throw new QueueUnavailableException(
+                $"cannot open queue '{name}': the NATS server did not answer ({e.Message}). Check that it runs with JetStream " +
+                "enabled (nats-server -js) and that the client's URL points to it.", e);
+        }
+        catch
+        {
+            await DisposeQuietlyAsync(shutdownEvents).ConfigureAwait(false);
+            await stream.StopAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the queue's stream with every message in it (like <see cref="SharedQueue{T}.Unlink"/>); the next
+    /// <see cref="OpenAsync"/> of the name creates a new, empty queue. Returns false when there was no such queue.
+    /// </summary>
+    public static async ValueTask<bool> DeleteAsync(INatsClient client, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return await new QueueStream(client, new QueueNames(name)).DeleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public void Put(T item, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Wait(PutWithinAsync(item, new CallLimit(block, timeout), cancellationToken, itemsBefore: 0));
+
+    /// <inheritdoc />
+    public T Get(bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Wait(GetWithinAsync(new CallLimit(block, timeout), cancellationToken));
+
+    /// <summary>
+    /// Puts <paramref name="item"/> at the end of the queue without holding a thread while it waits for room,
+    /// forever or at most <paramref name="timeout"/>. Once the server acknowledged the put, the item is stored.
+    /// </summary>
+    /// <exception cref="QueueFullException">No room before the timeout.</exception>
+    /// <exception cref="QueueShutDownException">The queue was shut down.</exception>
+    /// <exception cref="MessageTooLargeException">The item serializes to more than <see cref="NatsQueueOptions.MaxMessageBytes"/>.</exception>
+    /// <exception cref="QueueUnavailableException">The server could not be reached within the timeout.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was put.</exception>
+    public ValueTask PutAsync(T item, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        PutWithinAsync(item, new CallLimit(block: true, timeout), cancellationToken, itemsBefore: 0);
+
+    /// <summary>
+    /// Removes and returns the item at the front of the queue without holding a thread while it waits, forever or at
+    /// most <paramref name="timeout"/>.
+    /// </summary>
+    /// <exception cref="QueueEmptyException">No item before the timeout.</exception>
+    /// <exception cref="QueueShutDownException">The queue was shut down and is drained.</exception>
+    /// <exception cref="MessageCorruptedException">The front item could not be read; it is removed and the next get works.</exception>
+    /// <exception cref="QueueUnavailableException">The server could not be reached within the timeout.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+    public ValueTask<T> GetAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        GetWithinAsync(new CallLimit(block: true, timeout), cancellationToken);
+
+    /// <summary>Yields items as they come until the queue is shut down and drained, then completes.</summary>
+    public async IAsyncEnumerable<T> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            T item;
+            try
+            {
+                item = await GetWithinAsync(new CallLimit(block: true, timeout: null), cancellationToken).ConfigureAwait(false);
+            }
+            catch (QueueShutDownException)
+            {
+                yield break;
+            }
+
+            yield return item;
+        }
+    }
+
+    /// <summary>
+    /// Shuts the queue down for every process (Python 3.13's <c>shutdown</c>): puts throw <see cref="QueueShutDownException"/>,
+    /// gets return what is left and then throw it, and every waiting call wakes. <paramref name="immediate"/> also
+    /// discards what is left. The state lives in the stream until <see cref="DeleteAsync"/>.
+    /// </summary>
+    /// <exception cref="QueueUnavailableException">The server could not be reached within <see cref="NatsQueueOptions.RequestTimeout"/>.</exception>
+    public void Shutdown(bool immediate = false)
+    {
+        EnsureNotDisposed();
+        using var timeout = new CancellationTokenSource(_options.RequestTimeout);
+        try
+        {
+            Wait(_stream.ShutDownAsync(immediate, timeout.Token));
+        }
+        catch (Exception e) when (IsUnreachable(e) || (e is OperationCanceledException && timeout.IsCancellationRequested))
+        {
+            throw Unavailable("shut down", e);
+        }
+
+        MarkShutDown();
+    }
+
+    /// <inheritdoc />
+    public void PutMany(ReadOnlySpan<T> items, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var limit = new CallLimit(block, timeout);
+        for (int i = 0; i < items.Length; i++)
+        {
+            Wait(PutWithinAsync(items[i], limit, cancellationToken, itemsBefore: i));
+        }
+    }
+
+    /// <inheritdoc />
+    public int GetMany(Span<T> destination, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        if (destination.IsEmpty)
+        {
+            return 0;
+        }
+
+        destination[0] = Get(block, timeout, cancellationToken);
+        int count = 1;
+        try
+        {
+            while (count < destination.Length && TryGet(out T? item))
+            {
+                destination[count++] = item;
+            }
+        }
+        catch (MessageCorruptedException e)
+        {
+            throw new MessageCorruptedException(e.Message, e.InnerException, itemsDelivered: count);
+        }
+
+        return count;
+    }
+
+    /// <inheritdoc />
+    public void PutNowait(T item) => Put(item, block: false);
+
+    /// <inheritdoc />
+    public T GetNowait() => Get(block: false);
+
+    /// <inheritdoc />
+    public bool TryPut(T item)
+    {
+        try
+        {
+            PutNowait(item);
+            return true;
+        }
+        catch (QueueFullException)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
+    public bool TryGet([MaybeNullWhen(false)] out T item)
+    {
+        try
+        {
+            item = GetNowait();
+            return true;
+        }
+        catch (QueueEmptyException)
+        {
+            item = default;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Stops this process's use of the queue: waiting calls end with <see cref="ObjectDisposedException"/>. The queue
+    /// lives on, on the server, for the other processes; see <see cref="DeleteAsync"/>. The client is not disposed.
+    /// </summary>
+    public void Dispose() => Wait(DisposeAsync());
+
+    /// <inheritdoc cref="Dispose" />
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _lifetime.CancelAsync().ConfigureAwait(false);
+        await _shutdownWatch.ConfigureAwait(false);
+        await _stream.StopAsync().ConfigureAwait(false);
+        _wake.Dispose();
+        _lifetime.Dispose();
+    }
+
+    private async ValueTask PutWithinAsync(T item, CallLimit limit, CancellationToken cancellationToken, int itemsBefore)
+    {
+        Deadline deadline = limit.Deadline;
+        byte[] payload = Serialize(item);
+        string messageId = _messageIdPrefix + Interlocked.Increment(ref _messageCount).ToString(CultureInfo.InvariantCulture);
+        TimeSpan fullDelay = TimeSpan.FromMilliseconds(1);
+        Exception? unreachable = null;
+        while (true)
+        {
+            EnsureNotDisposed();
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_shutDown)
+            {
+                throw ShutDownForPut();
+            }
+
+            if (_stream.IsConnected)
+            {
+                PutOutcome outcome;
+                try
+                {
+                    // Not cancellable once sent: the server may store it, and a cancelled put must have put nothing.
+                    outcome = await _stream.PublishAsync(payload, messageId, RequestTimeoutWithin(deadline)).ConfigureAwait(false);
+                }
+                catch (Exception e) when (IsUnreachable(e))
+                {
+                    outcome = PutOutcome.NoStream;
+                    unreachable = e;
+                }
+
+                switch (outcome)
+                {
+                    case PutOutcome.Stored:
+                        return;
+                    case PutOutcome.Full:
+                        unreachable = null;
+                        if (deadline.HasPassed)
+                        {
+                            throw new QueueFullException(itemsBefore > 0
+                                ? $"queue '{Name}' stayed full ({Capacity} items): {itemsBefore} items of the batch went in."
+                                : limit.Block
+                                    ? $"queue '{Name}' stayed full ({Capacity} items) for the whole timeout of {limit.TimeoutMilliseconds} ms."
+                                    : $"queue '{Name}' is full ({Capacity} items) and the put was not allowed to wait (block: false).",
+                                itemsBefore);
+                        }
+
+                        await SleepAsync(deadline.RemainingAtMost(fullDelay), cancellationToken).ConfigureAwait(false);
+                        fullDelay = fullDelay * 2 < MaxFullRetryDelay ? fullDelay * 2 : MaxFullRetryDelay;
+                        continue;
+                    case PutOutcome.NoStream when unreachable is null:
+                        // Nobody listens on the queue's subject: it was shut down (the stream moved), or JetStream is starting.
+                        if (await IsShutDownOnServerAsync().ConfigureAwait(false))
+                        {
+                            throw ShutDownForPut();
+                        }
+
+                        unreachable = new NatsNoRespondersException();
+                        break;
+                }
+            }
+
+            unreachable ??= new NatsException("not connected to the server");
+            if (deadline.HasPassed)
+            {
+                throw Unavailable("put an item on", unreachable);
+            }
+
+            await SleepAsync(deadline.RemainingAtMost(UnreachableRetryDelay), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<T> GetWithinAsync(CallLimit limit, CancellationToken cancellationToken)
+    {
+        Deadline deadline = limit.Deadline;
+        Exception? unreachable = null;
+        while (true)
+        {
+            EnsureNotDisposed();
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_stream.IsConnected)
+            {
+                // A shut-down queue never grows: drain it without waiting.
+                bool shutDown = _shutDown;
+                NatsMsg<byte[]>? message;
+                try
+                {
+                    message = await PullAsync(shutDown ? TimeSpan.Zero : deadline.RemainingAtMost(QueueStream.PullWindow),
+                        RequestTimeoutWithin(deadline), cancellationToken).ConfigureAwait(false);
+                    unreachable = null;
+                }
+                catch (Exception e) when (IsUnreachable(e))
+                {
+                    message = null;
+                    unreachable = e;
+                }
+
+                if (message is { } taken)
+                {
+                    return await ReadAsync(taken).ConfigureAwait(false);
+                }
+
+                if (unreachable is null && (shutDown || await IsShutDownOnServerAsync().ConfigureAwait(false)))
+                {
+                    if (shutDown)
+                    {
+                        throw new QueueShutDownException($"queue '{Name}' was shut down and is drained: no item will come.");
+                    }
+
+                    continue;
+                }
+
+                if (unreachable is null && deadline.HasPassed)
+                {
+                    throw new QueueEmptyException(limit.Block
+                        ? $"queue '{Name}' stayed empty for the whole timeout of {limit.TimeoutMilliseconds} ms."
+                        : $"queue '{Name}' is empty and the get was not allowed to wait (block: false).");
+                }
+
+                if (unreachable is null)
+                {
+                    continue;
+                }
+            }
+
+            unreachable ??= new NatsException("not connected to the server");
+            if (deadline.HasPassed)
+            {
+                throw Unavailable("get an item from", unreachable);
+            }
+
+            await SleepAsync(deadline.RemainingAtMost(UnreachableRetryDelay), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One pull that cancellation, a shutdown or Dispose can interrupt; null when no message came.</summary>
+    private async ValueTask<NatsMsg<byte[]>?> PullAsync(TimeSpan wait, TimeSpan requestTimeout, CancellationToken cancellationToken)
+    {
+        using CancellationTokenSource? linked = cancellationToken.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _wake.Token)
+            : null;
+        try
+        {
+            return await _stream.PullAsync(wait, requestTimeout, wait > TimeSpan.Zero ? linked?.Token ?? _wake.Token : cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Woken by a shutdown or by Dispose: the caller's loop looks at both.
+            EnsureNotDisposed();
+            return null;
+        }
+    }
+
+    private async ValueTask<T> ReadAsync(NatsMsg<byte[]> message)
+    {
+        T item;
+        try
+        {
+            item = MemoryPackSerializer.Deserialize<T>(message.Data)!;
+        }
+        catch (Exception e)
+        {
+            await _stream.TerminateAsync(message).ConfigureAwait(false);
+            throw new MessageCorruptedException(
+                $"a message in queue '{Name}' does not deserialize as {typeof(T).FullName} ({e.Message}); it was removed " +
+                "and the next get reads the next message. Check that every process puts the same message type.", e);
+        }
+
+        await _stream.AckAsync(message).ConfigureAwait(false);
+        return item;
+    }
+
+    private async ValueTask<(QueueState State, long Messages)> ReadStateAsync()
+    {
+        EnsureNotDisposed();
+        using var timeout = new CancellationTokenSource(_options.RequestTimeout);
+        try
+        {
+            (QueueDescription? description, long messages) = await _stream.ReadAsync(timeout.Token).ConfigureAwait(false);
+            QueueState state = description?.State ?? QueueState.Open;
+            if (state != QueueState.Open)
+            {
+                MarkShutDown();
+            }
+
+            return (state, messages);
+        }
+        catch (Exception e) when (IsUnreachable(e) || (e is OperationCanceledException && timeout.IsCancellationRequested))
+        {
+            throw Unavailable("read the state of", e);
+        }
+    }
+
+    private async ValueTask<bool> IsShutDownOnServerAsync()
+    {
+        if (_shutDown)
+        {
+            return true;
+        }
+
+        try
+        {
+            return (await ReadStateAsync().ConfigureAwait(false)).State != QueueState.Open;
+        }
+        catch (QueueUnavailableException)
+        {
+            return false;
+        }
+    }
+
+    private async Task WatchShutdownAsync(INatsSub<byte[]> events)
+    {
+        try
+        {
+            await foreach (NatsMsg<byte[]> _ in events.Msgs.ReadAllAsync(_lifetime.Token).ConfigureAwait(false))
+            {
+                MarkShutDown();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed.
+        }
+        finally
+        {
+            await DisposeQuietlyAsync(events).ConfigureAwait(false);
+        }
+    }
+
+    private void MarkShutDown()
+    {
+        if (_shutDown)
+        {
+            return;
+        }
+
+        _shutDown = true;
+        try
+        {
+            _wake.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed meanwhile: nobody waits any more.
+        }
+    }
+
+    private async ValueTask SleepAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        using CancellationTokenSource? linked = cancellationToken.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _wake.Token)
+            : null;
+        try
+        {
+            await Task.Delay(delay, linked?.Token ?? _wake.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Woken by a shutdown or by Dispose: the caller's loop looks at both.
+        }
+    }
+
+    private byte[] Serialize(T item)
+    {
+        byte[] payload = MemoryPackSerializer.Serialize(item);
+        if (payload.Length > _options.MaxMessageBytes)
+        {
+            throw new MessageTooLargeException(
+                $"a {typeof(T).Name} serialized to {payload.Length:N0} bytes, more than queue '{Name}' takes per message " +
+                $"({_options.MaxMessageBytes:N0} bytes, NatsQueueOptions.MaxMessageBytes). Put a reference to the data (a file path " +
+                "or an object-store key) on the queue instead of the data, or create the queue with a larger MaxMessageBytes. " +
+                "Nothing was sent.",
+                payload.Length, _options.MaxMessageBytes);
+        }
+
+        return payload;
+    }
+
+    /// <summary>
+    /// One request may take the configured request timeout, but not much past the call's own deadline: a last try
+    /// just before it still gets <see cref="MinimumRequestTimeout"/> to be answered.
+    /// </summary>
+    private TimeSpan RequestTimeoutWithin(Deadline deadline)
+    {
+        TimeSpan remaining = deadline.RemainingAtMost(_options.RequestTimeout);
+        return remaining > MinimumRequestTimeout || _options.RequestTimeout < MinimumRequestTimeout ? remaining : MinimumRequestTimeout;
+    }
+
+    private QueueShutDownException ShutDownForPut() =>
+        new($"queue '{Name}' was shut down: it takes no more items.");
+
+    private QueueUnavailableException Unavailable(string action, Exception cause) => new(
+        $"could not {action} queue '{Name}': the NATS server did not answer in time ({cause.Message}). Nothing the server " +
+        "acknowledged is lost; the call can be retried once the server is back.", cause);
+
+    private void EnsureNotDisposed()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw new ObjectDisposedException(GetType().Name, $"queue '{Name}' was disposed in this process; open it again to use it.");
+        }
+    }
+
+    /// <summary>The server did not answer (a refusal by JetStream's API is an answer, and is not caught as this).</summary>
+    private static bool IsUnreachable(Exception e) => e is TimeoutException || (e is NatsException && e is not NatsJSApiException);
+
+    private static void Validate(int maxsize, NatsQueueOptions options)
+    {
+        if (maxsize < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxsize), maxsize,
+                "maxsize counts items: use 0 for a queue bounded only by NatsQueueOptions.CapacityBytes, or a positive number.");
+        }
+
+        if (options.MaxMessageBytes is < 1 or > QueueOptions.MaxMaxMessageBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxMessageBytes,
+                $"NatsQueueOptions.MaxMessageBytes must be 1 to {QueueOptions.MaxMaxMessageBytes:N0} (and at most the server's max_payload).");
+        }
+
+        if (maxsize == 0 && options.CapacityBytes < options.MaxMessageBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.CapacityBytes,
+                "NatsQueueOptions.CapacityBytes must hold at least one message of MaxMessageBytes.");
+        }
+
+        if (options.AckWait <= TimeSpan.Zero || options.RequestTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "NatsQueueOptions.AckWait and RequestTimeout must be positive.");
+        }
+
+        if (options.Replicas is < 1 or > 5)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Replicas, "NatsQueueOptions.Replicas must be 1 to 5.");
+        }
+    }
+
+    private static async ValueTask DisposeQuietlyAsync(INatsSub<byte[]>? subscription)
+    {
+        if (subscription is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await subscription.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (NatsException)
+        {
+            // Unsubscribing needs the server; a subscription of a lost connection is gone anyway.
+        }
+    }
+
+    private static void Wait(ValueTask task) => task.AsTask().GetAwaiter().GetResult();
+
+    private static TResult Wait<TResult>(ValueTask<TResult> task) => task.AsTask().GetAwaiter().GetResult();
+}

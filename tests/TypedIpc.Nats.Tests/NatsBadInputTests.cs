@@ -1,0 +1,102 @@
+using NATS.Client.JetStream.Models;
+using NATS.Net;
+using TypedIpc.Nats.TestPeer;
+using TypedIpc.Nats.Tests.Support;
+
+namespace TypedIpc.Nats.Tests;
+
+/// <summary>What a NatsQueue does with input it must refuse: foreign streams, broken messages, impossible settings.</summary>
+[Collection(SharedNatsServer.Name)]
+public sealed class NatsBadInputTests(NatsServer server) : IAsyncLifetime
+{
+    private readonly string _name = $"nats-tests.bad-input.{Guid.NewGuid():N}";
+    private readonly NatsClient _client = server.NewClient();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await NatsQueue<int>.DeleteAsync(_client, _name);
+        await _client.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_stream_of_the_queues_name_created_by_someone_else_throws_Mismatch_and_is_left_alone()
+    {
+        string streamName = "typedipc-" + _name.Replace('.', '~');
+        await _client.CreateJetStreamContext().CreateStreamAsync(new StreamConfig(streamName, ["someone.else"]));
+
+        QueueMismatchException error = await Assert.ThrowsAsync<QueueMismatchException>(async () => await NatsQueue<int>.OpenAsync(_client, _name, maxsize: 3));
+
+        Assert.Contains("not created by TypedIpc", error.Message);
+        Assert.Contains(streamName, error.Message);
+        var stream = await _client.CreateJetStreamContext().GetStreamAsync(streamName);
+        Assert.Equal(["someone.else"], stream.Info.Config.Subjects!);
+    }
+
+    [Fact]
+    public async Task A_message_that_does_not_deserialize_throws_MessageCorrupted_is_removed_for_good_and_the_next_Get_works()
+    {
+        await using NatsQueue<Numbered> queue = await NatsQueue<Numbered>.OpenAsync(_client, _name, maxsize: 3,
+            new NatsQueueOptions { AckWait = TimeSpan.FromSeconds(1) });
+        await _client.CreateJetStreamContext().PublishAsync("typedipc." + _name, new byte[] { 1, 2, 3 });
+        queue.Put(new Numbered(0, 1));
+
+        Assert.Throws<MessageCorruptedException>(() => queue.Get(timeout: TimeSpan.FromSeconds(5)));
+        Assert.Equal(new Numbered(0, 1), queue.Get(timeout: TimeSpan.FromSeconds(5)));
+
+        // Terminated, not merely unacknowledged: it does not come back after AckWait.
+        Assert.Throws<QueueEmptyException>(() => queue.Get(timeout: TimeSpan.FromSeconds(2)));
+        Assert.Equal(0, queue.Count);
+    }
+
+    [Fact]
+    public async Task Another_storage_than_the_queue_was_created_with_throws_Mismatch()
+    {
+        await using NatsQueue<int> created = await NatsQueue<int>.OpenAsync(_client, _name, maxsize: 3);
+
+        QueueMismatchException error = await Assert.ThrowsAsync<QueueMismatchException>(async () =>
+            await NatsQueue<int>.OpenAsync(_client, _name, maxsize: 3, new NatsQueueOptions { Storage = StreamConfigStorage.Memory }));
+
+        Assert.Contains("storage", error.Message);
+    }
+
+    [Fact]
+    public async Task A_message_limit_above_the_servers_max_payload_is_refused_at_open()
+    {
+        var options = new NatsQueueOptions { MaxMessageBytes = 2 * 1024 * 1024 };
+
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await NatsQueue<int>.OpenAsync(_client, _name, 3, options));
+
+        Assert.Contains("max_payload", error.Message);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(".hidden")]
+    [InlineData("a..b")]
+    [InlineData("trailing.")]
+    [InlineData("has space")]
+    [InlineData("wild*card")]
+    [InlineData("wild>card")]
+    public async Task Names_that_are_no_valid_queue_name_are_refused(string name)
+    {
+        await Assert.ThrowsAsync<ArgumentException>(async () => await NatsQueue<int>.OpenAsync(_client, name));
+    }
+
+    [Fact]
+    public async Task A_negative_maxsize_is_refused()
+    {
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await NatsQueue<int>.OpenAsync(_client, _name, maxsize: -1));
+    }
+
+    [Fact]
+    public async Task Opening_when_no_server_listens_throws_QueueUnavailable()
+    {
+        await using var nowhere = new NatsClient(new NATS.Client.Core.NatsOpts { Url = "nats://127.0.0.1:1", ConnectTimeout = TimeSpan.FromSeconds(1) });
+
+        var error = await Assert.ThrowsAsync<QueueUnavailableException>(async () => await NatsQueue<int>.OpenAsync(nowhere, _name));
+
+        Assert.Contains(_name, error.Message);
+    }
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using NATS.Net;
+using TypedIpc.Nats.TestPeer;
+using TypedIpc.Nats.Tests.Support;
+using Xunit.Abstractions;
+
+namespace TypedIpc.Nats.Tests;
+
+/// <summary>Producers and consumers as separate processes that share nothing but a nats-server.</summary>
+[Collection(SharedNatsServer.Name)]
+public sealed class NatsCrossProcessTests(NatsServer server, ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly string _name = $"nats-tests.cross.{Guid.NewGuid():N}";
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("typedipc-nats-cross-");
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await using NatsClient client = server.NewClient();
+        await NatsQueue<Numbered>.DeleteAsync(client, _name);
+        _directory.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task Two_producers_and_two_consumers_move_100000_numbered_messages_none_lost_none_twice_in_producer_order()
+    {
+        const int MaxSize = 1000;
+        const int PerProducer = 50_000;
+        var peers = new List<NatsPeer>();
+        try
+        {
+            await using NatsClient client = server.NewClient();
+            await using NatsQueue<Numbered> queue = await NatsQueue<Numbered>.OpenAsync(client, _name, MaxSize);
+            string[] outputs = [Path.Combine(_directory.FullName, "consumer-0.bin"), Path.Combine(_directory.FullName, "consumer-1.bin")];
+            var clock = Stopwatch.StartNew();
+            foreach (string outputPath in outputs)
+            {
+                peers.Add(NatsPeer.Start(null, "consume", server.Url, _name, MaxSize.ToString(), outputPath));
+            }
+
+            NatsPeer[] producers = [
+                NatsPeer.Start(null, "produce", server.Url, _name, MaxSize.ToString(), "0", PerProducer.ToString()),
+                NatsPeer.Start(null, "produce", server.Url, _name, MaxSize.ToString(), "1", PerProducer.ToString())];
+            peers.AddRange(producers);
+            foreach (NatsPeer producer in producers)
+            {
+                producer.WaitForSuccess(TimeSpan.FromMinutes(5));
+            }
+
+            await queue.PutAsync(Numbered.Stop);
+            await queue.PutAsync(Numbered.Stop);
+            foreach (NatsPeer consumer in peers.Take(2))
+            {
+                consumer.WaitForSuccess(TimeSpan.FromMinutes(5));
+            }
+
+            clock.Stop();
+            List<(long Producer, long Sequence)>[] received = outputs.Select(Read).ToArray();
+            output.WriteLine($"2 producers x 2 consumers: {2 * PerProducer:N0} messages in {clock.Elapsed.TotalSeconds:0.0} s " +
+                $"({2 * PerProducer / clock.Elapsed.TotalSeconds:N0} msg/s); consumer 0 got {received[0].Count:N0}, consumer 1 got {received[1].Count:N0}");
+
+            var all = received.SelectMany(messages => messages).ToList();
+            Assert.Equal(2 * PerProducer, all.Count);
+            Assert.Equal(2 * PerProducer, all.Distinct().Count());
+            for (int producer = 0; producer < 2; producer++)
+            {
+                Assert.Equal(Enumerable.Range(0, PerProducer).Select(i => (long)i), all.Where(m => m.Producer == producer).Select(m => m.Sequence).Order());
+                foreach (List<(long Producer, long Sequence)> consumer in received)
+                {
+                    long[] sequences = consumer.Where(m => m.Producer == producer).Select(m => m.Sequence).ToArray();
+                    Assert.True(sequences.SequenceEqual(sequences.Order()), $"a consumer got producer {producer}'s messages out of order");
+                }
+            }
+
+            Assert.Equal(0, queue.Count);
+        }
+        finally
+        {
+            peers.ForEach(peer => peer.Dispose());
+        }
+    }
+
+    private static List<(long Producer, long Sequence)> Read(string path)
+    {
+        var messages = new List<(long, long)>();
+        using var reader = new BinaryReader(File.OpenRead(path));
+        while (reader.BaseStream.Position < reader.BaseStream.Length)
+        {
+            messages.Add((reader.ReadInt64(), reader.ReadInt64()));
+        }
+
+        return messages;
+    }
+}
