@@ -88,6 +88,25 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     }
 
     /// <summary>
+    /// True once the queue was shut down (<see cref="Shutdown"/>) in any process; it stays shut down until <see cref="Unlink"/>.
+    /// </summary>
+    public bool IsShutDown
+    {
+        get
+        {
+            EntryLease lease = _protocol.Enter();
+            try
+            {
+                return _protocol.IsShutDown;
+            }
+            finally
+            {
+                QueueProtocol.Exit(lease);
+            }
+        }
+    }
+
+    /// <summary>
     /// Opens the queue named <paramref name="name"/>, creating it if it does not exist. Every process that opens
     /// the same name shares the same queue; all of them must agree on <typeparamref name="T"/>,
     /// <paramref name="maxsize"/> and the region-shaping <paramref name="options"/>.
@@ -136,6 +155,7 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     /// <exception cref="MessageTooLargeException">The item serializes to more than <see cref="QueueOptions.MaxMessageBytes"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was put.</exception>
+    /// <exception cref="QueueShutDownException">The queue was shut down (<see cref="Shutdown"/>), before or during the wait.</exception>
     public void Put(T item, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         if (PutWithin(new ReadOnlySpan<T>(in item), WaitLimit.From(block, timeout), cancellationToken) == 0)
@@ -152,6 +172,7 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     /// <exception cref="MessageCorruptedException">The front item could not be read; it is removed and the next get works.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+    /// <exception cref="QueueShutDownException">The queue was shut down and holds no more items (after an immediate shutdown: at once).</exception>
     public T Get(bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         T item = default!;
@@ -194,13 +215,35 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     public T GetNowait() => Get(block: false);
 
     /// <summary>Puts without waiting; false when the queue is full.</summary>
+    /// <exception cref="QueueShutDownException">The queue was shut down: no put will ever succeed.</exception>
     public bool TryPut(T item) => PutWithin(new ReadOnlySpan<T>(in item), WaitLimit.NoWait, CancellationToken.None) == 1;
 
     /// <summary>Gets without waiting; false when the queue is empty.</summary>
+    /// <exception cref="QueueShutDownException">The queue was shut down and holds no more items: no get will ever succeed.</exception>
     public bool TryGet([MaybeNullWhen(false)] out T item)
     {
         item = default!;
         return GetWithin(new Span<T>(ref item), WaitLimit.NoWait, CancellationToken.None) == 1;
+    }
+
+    /// <summary>
+    /// Shuts the queue down for every process that uses it (Python 3.13's <c>Queue.shutdown</c>): afterwards every put
+    /// throws <see cref="QueueShutDownException"/>; gets return the items left, then throw it. With
+    /// <paramref name="immediate"/> true the items left are discarded and gets throw at once. Calls blocked in any
+    /// process wake with the exception. The state lives in the queue and lasts until <see cref="Unlink"/>: a process
+    /// that opens the queue later finds it shut down. Calling it again is harmless (immediate may follow a plain shutdown).
+    /// </summary>
+    public void Shutdown(bool immediate = false)
+    {
+        EntryLease lease = _protocol.Enter();
+        try
+        {
+            _protocol.ShutDown(lease, immediate);
+        }
+        finally
+        {
+            QueueProtocol.Exit(lease);
+        }
     }
 
     /// <summary>
