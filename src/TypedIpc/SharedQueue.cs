@@ -14,7 +14,7 @@ namespace TypedIpc;
 /// Messages are serialized with MemoryPack. All members are thread-safe.
 /// </summary>
 /// <typeparam name="T">A type MemoryPack can serialize (a <c>[MemoryPackable]</c> type, a primitive, a string, ...).</typeparam>
-public sealed class SharedQueue<T> : IIpcQueue<T>
+public sealed partial class SharedQueue<T> : IIpcQueue<T>
 {
     /// <summary>The largest <c>maxsize</c> a queue accepts: 16,777,216 items.</summary>
     public const int MaxMaxSize = 1 << 24;
@@ -247,7 +247,7 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     }
 
     /// <summary>
-    /// Releases this process's mapping of the queue. Calls blocked on this instance in other threads end with
+    /// Releases this process's mapping of the queue. Calls blocked or awaiting on this instance in other threads end with
     /// <see cref="ObjectDisposedException"/>. The queue itself lives on for other processes; see <see cref="Unlink"/>.
     /// An instance that is never disposed is released when the garbage collector finalizes it.
     /// </summary>
@@ -258,7 +258,9 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
             return;
         }
 
+        StopWatchers();
         _protocol.Close();
+        JoinWatchers();
         _region.Dispose();
     }
 

@@ -43,8 +43,10 @@ try
             PutUntilShutDown(queue, producer: int.Parse(args[3]));
             break;
         case "shut-down":
+            // Prints "shut down <Stopwatch timestamp from just before the call>".
+            long shutDownAt = Stopwatch.GetTimestamp();
             queue.Shutdown(immediate: args.Length > 3 && args[3] == "immediate");
-            Console.WriteLine("shut down");
+            Console.WriteLine($"shut down {shutDownAt}");
             break;
         case "probe-shut-down":
             Console.WriteLine($"IsShutDown {queue.IsShutDown}");

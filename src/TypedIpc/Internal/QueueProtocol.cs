@@ -857,6 +857,35 @@ internal sealed unsafe class QueueProtocol
         return true;
     }
 
+    /// <summary>
+    /// For a thread that waits on behalf of others (<see cref="QueueWatcher"/>): announces a sleeper on the consumers'
+    /// (or producers') futex word, as a blocked call does; the caller then re-checks the queue and passes the returned
+    /// value to <see cref="SleepUntilChanged"/>.
+    /// </summary>
+    public int AnnounceSleeper(bool consumers)
+    {
+        int announced = Announce(consumers ? &_header->ItemsFutex : &_header->SpaceFutex);
+        _waiter.FenceForSleeper();
+        return announced;
+    }
+
+    /// <summary>
+    /// Sleeps on the word announced by <see cref="AnnounceSleeper"/> until it changes (a put, get, shutdown or close),
+    /// <see cref="SleepBound"/> passes, or the Stopwatch timestamp <paramref name="until"/> comes.
+    /// </summary>
+    public void SleepUntilChanged(EntryLease lease, bool consumers, int announced, long until)
+    {
+        long sleepTicks = Math.Min(until - Stopwatch.GetTimestamp(), _sleepBoundTicks);
+        if (_closing || sleepTicks <= 0)
+        {
+            return;
+        }
+
+        lease.Entry->Activity = (int)(consumers ? EntryActivity.SleepingInGet : EntryActivity.SleepingInPut);
+        _waiter.Wait(consumers ? &_header->ItemsFutex : &_header->SpaceFutex, announced, StopwatchTicksToNanoseconds(sleepTicks));
+        lease.Entry->Activity = (int)EntryActivity.Idle;
+    }
+
     /// <summary>Whether the queue was shut down, in any process.</summary>
     public bool IsShutDown => Volatile.Read(ref _header->Lifecycle) != (int)QueueLifecycle.Open;
 
