@@ -45,21 +45,7 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>
     public int Capacity => _protocol.ItemBound;
 
     /// <summary>The approximate number of items in the queue (Python's <c>qsize()</c>): other processes may change it at any moment.</summary>
-    public int Count
-    {
-        get
-        {
-            EntryLease lease = _protocol.Enter();
-            try
-            {
-                return _protocol.Count;
-            }
-            finally
-            {
-                QueueProtocol.Exit(lease);
-            }
-        }
-    }
+    public int Count => Read(static protocol => protocol.Count);
 
     /// <summary>True when the queue holds no item (Python's <c>empty()</c>); as approximate as <see cref="Count"/>.</summary>
     public bool IsEmpty => Count == 0;
@@ -71,40 +57,12 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>
     public long BytesCapacity => _protocol.BytesCapacity;
 
     /// <summary>The bytes the records in the queue take now, each rounded up to 64 bytes; as approximate as <see cref="Count"/>.</summary>
-    public long BytesUsed
-    {
-        get
-        {
-            EntryLease lease = _protocol.Enter();
-            try
-            {
-                return _protocol.BytesUsed;
-            }
-            finally
-            {
-                QueueProtocol.Exit(lease);
-            }
-        }
-    }
+    public long BytesUsed => Read(static protocol => protocol.BytesUsed);
 
     /// <summary>
     /// True once the queue was shut down (<see cref="Shutdown"/>) in any process; it stays shut down until <see cref="Unlink"/>.
     /// </summary>
-    public bool IsShutDown
-    {
-        get
-        {
-            EntryLease lease = _protocol.Enter();
-            try
-            {
-                return _protocol.IsShutDown;
-            }
-            finally
-            {
-                QueueProtocol.Exit(lease);
-            }
-        }
-    }
+    public bool IsShutDown => Read(static protocol => protocol.IsShutDown);
 
     /// <summary>
     /// Opens the queue named <paramref name="name"/>, creating it if it does not exist. Every process that opens
@@ -262,6 +220,20 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>
         _protocol.Close();
         JoinWatchers();
         _region.Dispose();
+    }
+
+    /// <summary>Reads a value of the shared region inside a call, so that a concurrent Dispose waits for it to end.</summary>
+    private TValue Read<TValue>(Func<QueueProtocol, TValue> read)
+    {
+        EntryLease lease = _protocol.Enter();
+        try
+        {
+            return read(_protocol);
+        }
+        finally
+        {
+            QueueProtocol.Exit(lease);
+        }
     }
 
     private int PutWithin(ReadOnlySpan<T> items, WaitLimit limit, CancellationToken cancellationToken)

@@ -25,7 +25,7 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
 
         Task<Numbered>[] gets = Enumerable.Range(0, Calls).Select(_ => queue.GetAsync().AsTask()).ToArray();
 
-        int watcher = Assert.Single(WatcherThreads("TypedIpc GetAsync"));
+        int watcher = WatcherThread("TypedIpc GetAsync");
         KernelWait.WaitUntilAsleepOnFutexIn(Environment.ProcessId, watcher, _name.Path);
         int added = ThreadCount() - threadsBefore;
         long cpuBefore = CpuTicks(watcher);
@@ -64,13 +64,9 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
         using var queue = SharedQueue<int>.Open(_name, maxsize: 2);
         using var cancellation = new CancellationTokenSource();
         Task<int> get = queue.GetAsync(cancellationToken: cancellation.Token).AsTask();
-        KernelWait.WaitUntilAsleepOnFutexIn(Environment.ProcessId, Assert.Single(WatcherThreads("TypedIpc GetAsync")), _name.Path);
+        KernelWait.WaitUntilAsleepOnFutexIn(Environment.ProcessId, WatcherThread("TypedIpc GetAsync"), _name.Path);
 
-        long canceledAt = Stopwatch.GetTimestamp();
-        cancellation.Cancel(); // here, rather than on a thread-pool thread whose start this test would measure
-        SpinWait.SpinUntil(() => get.IsCompleted, EndTimeout);
-        TimeSpan ended = Stopwatch.GetElapsedTime(canceledAt);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => get);
+        TimeSpan ended = await CancelAndTimeTheEnd(cancellation, get);
 
         output.WriteLine($"a canceled GetAsync ended {ended.TotalMilliseconds:0.###} ms after the cancellation");
         Assert.True(ended < CancellationBound, $"a canceled GetAsync ended {ended.TotalMilliseconds} ms after the cancellation");
@@ -85,13 +81,9 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
         queue.Put(1);
         using var cancellation = new CancellationTokenSource();
         Task put = queue.PutAsync(2, cancellationToken: cancellation.Token).AsTask();
-        KernelWait.WaitUntilAsleepOnFutexIn(Environment.ProcessId, Assert.Single(WatcherThreads("TypedIpc PutAsync")), _name.Path);
+        KernelWait.WaitUntilAsleepOnFutexIn(Environment.ProcessId, WatcherThread("TypedIpc PutAsync"), _name.Path);
 
-        long canceledAt = Stopwatch.GetTimestamp();
-        cancellation.Cancel(); // here, rather than on a thread-pool thread whose start this test would measure
-        SpinWait.SpinUntil(() => put.IsCompleted, EndTimeout);
-        TimeSpan ended = Stopwatch.GetElapsedTime(canceledAt);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => put);
+        TimeSpan ended = await CancelAndTimeTheEnd(cancellation, put);
 
         Assert.True(ended < CancellationBound, $"a canceled PutAsync ended {ended.TotalMilliseconds} ms after the cancellation");
         Assert.Equal(1, queue.Get());
@@ -161,8 +153,8 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
         full.Put(new Numbered(1, 0, 0));
         Task<(Exception? Error, long At)> getEnded = Ending(empty.GetAsync().AsTask());
         Task<(Exception? Error, long At)> putEnded = Ending(full.PutAsync(new Numbered(1, 1, 0)).AsTask());
-        KernelWait.WaitUntilAsleepOnFutexIn(Environment.ProcessId, Assert.Single(WatcherThreads("TypedIpc GetAsync")), _name.Path);
-        KernelWait.WaitUntilAsleepOnFutexIn(Environment.ProcessId, Assert.Single(WatcherThreads("TypedIpc PutAsync")), fullName.Path);
+        KernelWait.WaitUntilAsleepOnFutexIn(Environment.ProcessId, WatcherThread("TypedIpc GetAsync"), _name.Path);
+        KernelWait.WaitUntilAsleepOnFutexIn(Environment.ProcessId, WatcherThread("TypedIpc PutAsync"), fullName.Path);
 
         long[] shutDownAt = [ShutDownInAnotherProcess(_name), ShutDownInAnotherProcess(fullName)];
 
@@ -191,6 +183,17 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
         await Assert.ThrowsAsync<ObjectDisposedException>(() => queue.GetAsync().AsTask());
     }
 
+    /// <summary>Cancels <paramref name="call"/>'s token; returns how soon the call ended, after checking it ended canceled.</summary>
+    private static async Task<TimeSpan> CancelAndTimeTheEnd(CancellationTokenSource cancellation, Task call)
+    {
+        long canceledAt = Stopwatch.GetTimestamp();
+        cancellation.Cancel(); // here, rather than on a thread-pool thread whose start this would measure
+        SpinWait.SpinUntil(() => call.IsCompleted, EndTimeout);
+        TimeSpan ended = Stopwatch.GetElapsedTime(canceledAt);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        return ended;
+    }
+
     /// <summary>
     /// How a call ended and when (Stopwatch timestamp), taken where it ended: not on the test's synchronization
     /// context, whose threads may be busy or blocked meanwhile.
@@ -206,8 +209,18 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
         return long.Parse(closer.WaitForSuccess().Trim().Split(' ')[^1], CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The kernel ids of this process's threads whose name starts with <paramref name="name"/> (as much as /proc keeps: 15 bytes).</summary>
-    private static int[] WatcherThreads(string name) =>
+    /// <summary>
+    /// The kernel id of the one thread of this process whose name starts with <paramref name="name"/> (as much as /proc
+    /// keeps: 15 bytes), once it has started and taken the name.
+    /// </summary>
+    private static int WatcherThread(string name)
+    {
+        int[] found = [];
+        SpinWait.SpinUntil(() => (found = ThreadsNamed(name)).Length > 0, EndTimeout);
+        return Assert.Single(found);
+    }
+
+    private static int[] ThreadsNamed(string name) =>
         Directory.GetDirectories("/proc/self/task")
             .Where(task => name.StartsWith(File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n'), StringComparison.Ordinal))
             .Select(task => int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture))
