@@ -50,6 +50,7 @@ public interface IIpcQueue<T> : IDisposable
     /// <exception cref="QueueFullException">Not all items fit before the timeout (or at once when not blocking).</exception>
     /// <exception cref="MessageTooLargeException">An item serializes to more than the per-message limit; the items before it went in.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; the items before went in, and the exception's <c>Data["TypedIpc.ItemsPut"]</c> says how many.</exception>
+    /// <exception cref="QueueShutDownException">The queue was shut down; the items before went in, and <c>Data["TypedIpc.ItemsPut"]</c> says how many when any did.</exception>
     void PutMany(ReadOnlySpan<T> items, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -59,6 +60,7 @@ public interface IIpcQueue<T> : IDisposable
     /// <exception cref="QueueEmptyException">No item before the timeout, or at once when not blocking.</exception>
     /// <exception cref="MessageCorruptedException">A taken item could not be read; the others are in <paramref name="destination"/> (see <see cref="MessageCorruptedException.ItemsDelivered"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+    /// <exception cref="QueueShutDownException">The queue was shut down and holds no more items.</exception>
     int GetMany(Span<T> destination, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
 
     /// <summary>Puts without waiting (Python's <c>put_nowait</c>).</summary>

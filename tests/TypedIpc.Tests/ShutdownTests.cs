@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TypedIpc.Internal;
 using TypedIpc.Tests.Support;
 using TypedIpc.TestPeer;
 
@@ -118,6 +119,23 @@ public sealed class ShutdownTests : IDisposable
 
         Assert.Equal(0, queue.Count);
         Assert.Throws<QueueShutDownException>(() => queue.Get(timeout: TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public void A_PutMany_stopped_by_a_shutdown_says_how_many_of_its_items_went_in()
+    {
+        using var queue = SharedQueue<int>.Open(_name, maxsize: 1);
+        var putMany = BlockedCall<int>.Start("PutMany", () =>
+        {
+            queue.PutMany([1, 2, 3]);
+            return 0;
+        }).WaitUntilAsleepIn(_name.Path); // the first item filled the queue
+
+        queue.Shutdown();
+
+        Assert.Equal(1, putMany.Exception<QueueShutDownException>().Data[QueueProtocol.ItemsPutKey]);
+        Assert.Equal(1, queue.Get());
+        Assert.Throws<QueueShutDownException>(() => queue.Get(block: false));
     }
 
     private static void AssertWithinWakeBound(long shutDownAt, long wokeAt)

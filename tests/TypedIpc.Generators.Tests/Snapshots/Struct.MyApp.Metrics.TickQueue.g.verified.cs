@@ -97,6 +97,7 @@ namespace MyApp.Metrics
         /// <exception cref="global::TypedIpc.QueueFullException">Not all items fit before the timeout (or at once when not blocking).</exception>
         /// <exception cref="global::TypedIpc.MessageTooLargeException">An item serializes to more bytes than a message may have; the items before it went in.</exception>
         /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+        /// <exception cref="global::TypedIpc.QueueShutDownException">The queue was shut down; the items before went in.</exception>
         public void PutMany(global::System.ReadOnlySpan<global::MyApp.Metrics.Tick> items, bool block = true, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             _queue.PutMany(items, block, timeout, cancellationToken);
 
@@ -106,6 +107,7 @@ namespace MyApp.Metrics
         /// </summary>
         /// <exception cref="global::TypedIpc.QueueEmptyException">No item before the timeout, or at once when not blocking.</exception>
         /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+        /// <exception cref="global::TypedIpc.QueueShutDownException">The queue was shut down and holds no more items.</exception>
         public int GetMany(global::System.Span<global::MyApp.Metrics.Tick> destination, bool block = true, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             _queue.GetMany(destination, block, timeout, cancellationToken);
 
