@@ -109,6 +109,27 @@ public sealed partial class SharedQueue<T>
         LazyInitializer.EnsureInitialized(
             ref watcher, () => new QueueWatcher(_protocol, consumers, consumers ? $"TypedIpc GetAsync {Name}" : $"TypedIpc PutAsync {Name}"));
         watcher.Add(call);
+
+        // Once more, now that the watcher knows the call: a change between the first try and Add may have woken the
+        // watcher before the call was there to serve, and then nothing would wake it again for this change.
+        EntryLease lease;
+        try
+        {
+            lease = _protocol.Enter();
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // the watcher fails the call as disposed
+        }
+
+        try
+        {
+            call.TryOnce(lease, Stopwatch.GetTimestamp());
+        }
+        finally
+        {
+            QueueProtocol.Exit(lease);
+        }
     }
 
     /// <summary>Before the protocol closes: the watchers stop taking calls (closing then wakes their threads).</summary>

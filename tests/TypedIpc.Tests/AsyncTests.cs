@@ -120,6 +120,7 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task ReadAllAsync_yields_what_another_process_put_and_completes_when_a_third_shuts_the_queue_down()
     {
+        const int Items = 10_000;
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 8);
         var read = new List<long>();
         Task reading = Task.Run(async () =>
@@ -130,7 +131,7 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
             }
         });
 
-        using (var producer = PeerProcess.Start("produce", _name, "8", "2", "20"))
+        using (var producer = PeerProcess.Start("produce", _name, "8", "2", $"{Items}"))
         {
             producer.WaitForSuccess();
         }
@@ -141,7 +142,26 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
         }
 
         await reading.WaitAsync(EndTimeout);
-        Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i), read);
+        Assert.Equal(Enumerable.Range(0, Items).Select(i => (long)i), read);
+    }
+
+    [Fact]
+    public async Task Ten_thousand_PutAsync_calls_on_a_small_queue_reach_a_consumer_in_another_process_once_each_in_order()
+    {
+        const int Items = 10_000;
+        using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 8);
+        using var consumer = PeerProcess.Start("get-until-shut-down", _name, "8");
+
+        for (int i = 0; i < Items; i++)
+        {
+            await queue.PutAsync(new Numbered(4, i, 0));
+        }
+
+        queue.Shutdown(); // the consumer still gets what is left, then the exception
+
+        string[] lines = consumer.WaitForSuccess().Trim().Split(Environment.NewLine);
+        Assert.Equal(Enumerable.Range(0, Items).Select(i => $"got 4 {i}"), lines[..^1]);
+        Assert.StartsWith("shut down ", lines[^1]);
     }
 
     [Fact]
