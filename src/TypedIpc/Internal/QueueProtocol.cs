@@ -61,7 +61,8 @@ namespace TypedIpc.Internal;
 // the bit clear means nobody sleeps, and the fast path makes no syscall. The bit set: it bumps the word and wakes
 // one sleeper per item; a wake that finds nobody clears the bit, so a sleeper killed in the kernel costs at most
 // one wasted wake. Sleeps are bounded (SleepBound, LivenessPollInterval behind a claim), so a woken sleeper that
-// is killed before it takes its item delays the others by at most that bound.
+// is killed before it takes its item delays the others by at most that bound. An instance's awaited calls sleep
+// through one thread per side (QueueWatcher), which announces, re-checks and sleeps the same way for all of them.
 //
 // Shutdown. The Lifecycle word only moves forward (open → shut down → shut down immediately), by a fenced
 // write. Every put reads it before each attempt and throws once it is set; a get reads it before taking: shut
