@@ -32,7 +32,7 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
         Thread.Sleep(TimeSpan.FromSeconds(1)); // the measurement window, not a synchronization
         long idleTicks = CpuTicks(watcher) - cpuBefore;
         output.WriteLine($"{Calls} pending GetAsync: {added} threads added; the waiting thread used {idleTicks} clock ticks of CPU in 1 s");
-        Assert.True(added <= 4, $"{Calls} pending GetAsync calls added {added} threads");
+        Assert.True(added <= 5, $"{Calls} pending GetAsync calls added {added} threads");
         Assert.True(idleTicks <= 5, $"the waiting thread used {idleTicks} clock ticks of CPU in 1 s while nothing happened");
         Assert.DoesNotContain(gets, get => get.IsCompleted);
 
