@@ -193,6 +193,7 @@ internal static class QueueEmitter
             "/// <exception cref=\"global::TypedIpc.QueueFullException\">No room before the timeout, or at once when not blocking.</exception>",
             "/// <exception cref=\"global::TypedIpc.MessageTooLargeException\">The item serializes to more bytes than a message may have.</exception>",
             "/// <exception cref=\"global::System.OperationCanceledException\"><paramref name=\"cancellationToken\"/> was canceled; nothing was put.</exception>",
+            "/// <exception cref=\"global::TypedIpc.QueueShutDownException\">The queue was shut down, before or during the wait.</exception>",
             $"public void Put({message} item, {Wait}, {Cancellation}) =>",
             "    _queue.Put(item, block, timeout, cancellationToken);",
         };
@@ -204,6 +205,7 @@ internal static class QueueEmitter
             "/// </summary>",
             "/// <exception cref=\"global::TypedIpc.QueueEmptyException\">No item before the timeout, or at once when not blocking.</exception>",
             "/// <exception cref=\"global::System.OperationCanceledException\"><paramref name=\"cancellationToken\"/> was canceled; nothing was taken.</exception>",
+            "/// <exception cref=\"global::TypedIpc.QueueShutDownException\">The queue was shut down and holds no more items.</exception>",
             $"public {message} Get({Wait}, {Cancellation}) =>",
             "    _queue.Get(block, timeout, cancellationToken);",
         };
@@ -216,6 +218,7 @@ internal static class QueueEmitter
             "/// <exception cref=\"global::TypedIpc.QueueFullException\">Not all items fit before the timeout (or at once when not blocking).</exception>",
             "/// <exception cref=\"global::TypedIpc.MessageTooLargeException\">An item serializes to more bytes than a message may have; the items before it went in.</exception>",
             "/// <exception cref=\"global::System.OperationCanceledException\"><paramref name=\"cancellationToken\"/> was canceled.</exception>",
+            "/// <exception cref=\"global::TypedIpc.QueueShutDownException\">The queue was shut down; the items before went in.</exception>",
             $"public void PutMany(global::System.ReadOnlySpan<{message}> items, {Wait}, {Cancellation}) =>",
             "    _queue.PutMany(items, block, timeout, cancellationToken);",
         };
@@ -227,6 +230,7 @@ internal static class QueueEmitter
             "/// </summary>",
             "/// <exception cref=\"global::TypedIpc.QueueEmptyException\">No item before the timeout, or at once when not blocking.</exception>",
             "/// <exception cref=\"global::System.OperationCanceledException\"><paramref name=\"cancellationToken\"/> was canceled; nothing was taken.</exception>",
+            "/// <exception cref=\"global::TypedIpc.QueueShutDownException\">The queue was shut down and holds no more items.</exception>",
             $"public int GetMany(global::System.Span<{message}> destination, {Wait}, {Cancellation}) =>",
             "    _queue.GetMany(destination, block, timeout, cancellationToken);",
         };
@@ -251,6 +255,43 @@ internal static class QueueEmitter
         {
             "/// <summary>Gets without waiting; false when the queue is empty.</summary>",
             $"public bool TryGet([global::System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out {message} item) => _queue.TryGet(out item);",
+        };
+        yield return new[]
+        {
+            "/// <summary>Puts <paramref name=\"item\"/>, waiting asynchronously for room as <see cref=\"Put\"/> waits; no thread waits per call.</summary>",
+            "/// <exception cref=\"global::TypedIpc.QueueFullException\">No room before the timeout; nothing was put.</exception>",
+            "/// <exception cref=\"global::System.OperationCanceledException\"><paramref name=\"cancellationToken\"/> was canceled; nothing was put.</exception>",
+            "/// <exception cref=\"global::TypedIpc.QueueShutDownException\">The queue was shut down, before or during the wait.</exception>",
+            $"public global::System.Threading.Tasks.ValueTask PutAsync({message} item, global::System.TimeSpan? timeout = null, {Cancellation}) =>",
+            "    _queue.PutAsync(item, timeout, cancellationToken);",
+        };
+        yield return new[]
+        {
+            "/// <summary>Removes and returns the front item, waiting asynchronously as <see cref=\"Get\"/> waits; no thread waits per call.</summary>",
+            "/// <exception cref=\"global::TypedIpc.QueueEmptyException\">No item before the timeout; nothing was taken.</exception>",
+            "/// <exception cref=\"global::System.OperationCanceledException\"><paramref name=\"cancellationToken\"/> was canceled; nothing was taken.</exception>",
+            "/// <exception cref=\"global::TypedIpc.QueueShutDownException\">The queue was shut down and holds no more items.</exception>",
+            $"public global::System.Threading.Tasks.ValueTask<{message}> GetAsync(global::System.TimeSpan? timeout = null, {Cancellation}) =>",
+            "    _queue.GetAsync(timeout, cancellationToken);",
+        };
+        yield return new[]
+        {
+            "/// <summary>Yields the queue's items as they come, until the queue is shut down and drained; then completes.</summary>",
+            $"public global::System.Collections.Generic.IAsyncEnumerable<{message}> ReadAllAsync({Cancellation}) =>",
+            "    _queue.ReadAllAsync(cancellationToken);",
+        };
+        yield return new[]
+        {
+            "/// <summary>",
+            "/// Shuts the queue down for every process (Python 3.13's <c>shutdown</c>): puts throw <see cref=\"global::TypedIpc.QueueShutDownException\"/>;",
+            "/// gets return what is left, then throw it (with <paramref name=\"immediate\"/>, what is left is discarded). It lasts until <see cref=\"Unlink\"/>.",
+            "/// </summary>",
+            "public void Shutdown(bool immediate = false) => _queue.Shutdown(immediate);",
+        };
+        yield return new[]
+        {
+            "/// <summary>True once the queue was shut down, in any process.</summary>",
+            "public bool IsShutDown => _queue.IsShutDown;",
         };
         yield return new[]
         {

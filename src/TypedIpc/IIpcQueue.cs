@@ -30,6 +30,7 @@ public interface IIpcQueue<T> : IDisposable
     /// <exception cref="QueueFullException">No room before the timeout, or at once when not blocking.</exception>
     /// <exception cref="MessageTooLargeException">The item serializes to more than the queue's per-message limit.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was put.</exception>
+    /// <exception cref="QueueShutDownException">The queue was shut down (<see cref="Shutdown"/>), before or during the wait.</exception>
     void Put(T item, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -39,6 +40,7 @@ public interface IIpcQueue<T> : IDisposable
     /// <exception cref="QueueEmptyException">No item before the timeout, or at once when not blocking.</exception>
     /// <exception cref="MessageCorruptedException">The front item could not be read; it is removed and the next get works.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+    /// <exception cref="QueueShutDownException">The queue was shut down and holds no more items (after an immediate shutdown: at once).</exception>
     T Get(bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -48,6 +50,7 @@ public interface IIpcQueue<T> : IDisposable
     /// <exception cref="QueueFullException">Not all items fit before the timeout (or at once when not blocking).</exception>
     /// <exception cref="MessageTooLargeException">An item serializes to more than the per-message limit; the items before it went in.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; the items before went in, and the exception's <c>Data["TypedIpc.ItemsPut"]</c> says how many.</exception>
+    /// <exception cref="QueueShutDownException">The queue was shut down; the items before went in, and <c>Data["TypedIpc.ItemsPut"]</c> says how many when any did.</exception>
     void PutMany(ReadOnlySpan<T> items, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -57,6 +60,7 @@ public interface IIpcQueue<T> : IDisposable
     /// <exception cref="QueueEmptyException">No item before the timeout, or at once when not blocking.</exception>
     /// <exception cref="MessageCorruptedException">A taken item could not be read; the others are in <paramref name="destination"/> (see <see cref="MessageCorruptedException.ItemsDelivered"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+    /// <exception cref="QueueShutDownException">The queue was shut down and holds no more items.</exception>
     int GetMany(Span<T> destination, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
 
     /// <summary>Puts without waiting (Python's <c>put_nowait</c>).</summary>
@@ -72,4 +76,32 @@ public interface IIpcQueue<T> : IDisposable
 
     /// <summary>Gets without waiting; false when the queue is empty.</summary>
     bool TryGet([MaybeNullWhen(false)] out T item);
+
+    /// <summary>Puts <paramref name="item"/>, waiting asynchronously for room as <see cref="Put"/> waits; no thread waits per call.</summary>
+    /// <exception cref="QueueFullException">No room before the timeout; nothing was put.</exception>
+    /// <exception cref="MessageTooLargeException">The item serializes to more than the queue's per-message limit.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was put.</exception>
+    /// <exception cref="QueueShutDownException">The queue was shut down, before or during the wait.</exception>
+    ValueTask PutAsync(T item, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes and returns the front item, waiting asynchronously as <see cref="Get"/> waits; no thread waits per call.</summary>
+    /// <exception cref="QueueEmptyException">No item before the timeout; nothing was taken.</exception>
+    /// <exception cref="MessageCorruptedException">The front item could not be read; it is removed and the next get works.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+    /// <exception cref="QueueShutDownException">The queue was shut down and holds no more items.</exception>
+    ValueTask<T> GetAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Yields the queue's items as they come, until the queue is shut down and drained; then completes.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; the item being awaited was not taken.</exception>
+    IAsyncEnumerable<T> ReadAllAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Shuts the queue down for every user (Python 3.13's <c>shutdown</c>): puts throw <see cref="QueueShutDownException"/>;
+    /// gets return what is left, then throw it (with <paramref name="immediate"/>, what is left is discarded); blocked
+    /// and awaiting calls wake with it.
+    /// </summary>
+    void Shutdown(bool immediate = false);
+
+    /// <summary>True once the queue was shut down, by any user.</summary>
+    bool IsShutDown { get; }
 }

@@ -14,7 +14,7 @@ namespace TypedIpc;
 /// Messages are serialized with MemoryPack. All members are thread-safe.
 /// </summary>
 /// <typeparam name="T">A type MemoryPack can serialize (a <c>[MemoryPackable]</c> type, a primitive, a string, ...).</typeparam>
-public sealed class SharedQueue<T> : IIpcQueue<T>
+public sealed partial class SharedQueue<T> : IIpcQueue<T>
 {
     /// <summary>The largest <c>maxsize</c> a queue accepts: 16,777,216 items.</summary>
     public const int MaxMaxSize = 1 << 24;
@@ -45,21 +45,7 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     public int Capacity => _protocol.ItemBound;
 
     /// <summary>The approximate number of items in the queue (Python's <c>qsize()</c>): other processes may change it at any moment.</summary>
-    public int Count
-    {
-        get
-        {
-            EntryLease lease = _protocol.Enter();
-            try
-            {
-                return _protocol.Count;
-            }
-            finally
-            {
-                QueueProtocol.Exit(lease);
-            }
-        }
-    }
+    public int Count => Read(static protocol => protocol.Count);
 
     /// <summary>True when the queue holds no item (Python's <c>empty()</c>); as approximate as <see cref="Count"/>.</summary>
     public bool IsEmpty => Count == 0;
@@ -71,21 +57,12 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     public long BytesCapacity => _protocol.BytesCapacity;
 
     /// <summary>The bytes the records in the queue take now, each rounded up to 64 bytes; as approximate as <see cref="Count"/>.</summary>
-    public long BytesUsed
-    {
-        get
-        {
-            EntryLease lease = _protocol.Enter();
-            try
-            {
-                return _protocol.BytesUsed;
-            }
-            finally
-            {
-                QueueProtocol.Exit(lease);
-            }
-        }
-    }
+    public long BytesUsed => Read(static protocol => protocol.BytesUsed);
+
+    /// <summary>
+    /// True once the queue was shut down (<see cref="Shutdown"/>) in any process; it stays shut down until <see cref="Unlink"/>.
+    /// </summary>
+    public bool IsShutDown => Read(static protocol => protocol.IsShutDown);
 
     /// <summary>
     /// Opens the queue named <paramref name="name"/>, creating it if it does not exist. Every process that opens
@@ -136,6 +113,7 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     /// <exception cref="MessageTooLargeException">The item serializes to more than <see cref="QueueOptions.MaxMessageBytes"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was put.</exception>
+    /// <exception cref="QueueShutDownException">The queue was shut down (<see cref="Shutdown"/>), before or during the wait.</exception>
     public void Put(T item, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         if (PutWithin(new ReadOnlySpan<T>(in item), WaitLimit.From(block, timeout), cancellationToken) == 0)
@@ -152,6 +130,7 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     /// <exception cref="MessageCorruptedException">The front item could not be read; it is removed and the next get works.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+    /// <exception cref="QueueShutDownException">The queue was shut down and holds no more items (after an immediate shutdown: at once).</exception>
     public T Get(bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         T item = default!;
@@ -194,9 +173,11 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     public T GetNowait() => Get(block: false);
 
     /// <summary>Puts without waiting; false when the queue is full.</summary>
+    /// <exception cref="QueueShutDownException">The queue was shut down: no put will ever succeed.</exception>
     public bool TryPut(T item) => PutWithin(new ReadOnlySpan<T>(in item), WaitLimit.NoWait, CancellationToken.None) == 1;
 
     /// <summary>Gets without waiting; false when the queue is empty.</summary>
+    /// <exception cref="QueueShutDownException">The queue was shut down and holds no more items: no get will ever succeed.</exception>
     public bool TryGet([MaybeNullWhen(false)] out T item)
     {
         item = default!;
@@ -204,7 +185,27 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
     }
 
     /// <summary>
-    /// Releases this process's mapping of the queue. Calls blocked on this instance in other threads end with
+    /// Shuts the queue down for every process that uses it (Python 3.13's <c>Queue.shutdown</c>): afterwards every put
+    /// throws <see cref="QueueShutDownException"/>; gets return the items left, then throw it. With
+    /// <paramref name="immediate"/> true the items left are discarded and gets throw at once. Calls blocked in any
+    /// process wake with the exception. The state lives in the queue and lasts until <see cref="Unlink"/>: a process
+    /// that opens the queue later finds it shut down. Calling it again is harmless (immediate may follow a plain shutdown).
+    /// </summary>
+    public void Shutdown(bool immediate = false)
+    {
+        EntryLease lease = _protocol.Enter();
+        try
+        {
+            _protocol.ShutDown(lease, immediate);
+        }
+        finally
+        {
+            QueueProtocol.Exit(lease);
+        }
+    }
+
+    /// <summary>
+    /// Releases this process's mapping of the queue. Calls blocked or awaiting on this instance in other threads end with
     /// <see cref="ObjectDisposedException"/>. The queue itself lives on for other processes; see <see cref="Unlink"/>.
     /// An instance that is never disposed is released when the garbage collector finalizes it.
     /// </summary>
@@ -215,8 +216,24 @@ public sealed class SharedQueue<T> : IIpcQueue<T>
             return;
         }
 
+        StopWatchers();
         _protocol.Close();
+        JoinWatchers();
         _region.Dispose();
+    }
+
+    /// <summary>Reads a value of the shared region inside a call, so that a concurrent Dispose waits for it to end.</summary>
+    private TValue Read<TValue>(Func<QueueProtocol, TValue> read)
+    {
+        EntryLease lease = _protocol.Enter();
+        try
+        {
+            return read(_protocol);
+        }
+        finally
+        {
+            QueueProtocol.Exit(lease);
+        }
     }
 
     private int PutWithin(ReadOnlySpan<T> items, WaitLimit limit, CancellationToken cancellationToken)

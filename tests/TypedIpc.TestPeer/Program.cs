@@ -36,6 +36,22 @@ try
         case "echo-latency":
             EchoLatency(queue, replyName: args[3], count: int.Parse(args[4]));
             break;
+        case "get-until-shut-down":
+            GetUntilShutDown(queue);
+            break;
+        case "put-until-shut-down":
+            PutUntilShutDown(queue, producer: int.Parse(args[3]));
+            break;
+        case "shut-down":
+            // Prints "shut down <Stopwatch timestamp from just before the call>".
+            long shutDownAt = Stopwatch.GetTimestamp();
+            queue.Shutdown(immediate: args.Length > 3 && args[3] == "immediate");
+            Console.WriteLine($"shut down {shutDownAt}");
+            break;
+        case "probe-shut-down":
+            Console.WriteLine($"IsShutDown {queue.IsShutDown}");
+            Console.WriteLine(Throws<QueueShutDownException>(() => queue.Put(new Numbered(0, 0, 0))) ? "Put threw" : "Put went in");
+            break;
         case "hold":
             // Stays attached (owning a process-table entry) until killed.
             Console.WriteLine("ready");
@@ -90,5 +106,54 @@ static void EchoLatency(SharedQueue<Numbered> queue, string replyName, int count
         Numbered item = queue.Get();
         long latency = Stopwatch.GetTimestamp() - item.Timestamp;
         replies.Put(new Numbered(0, item.Sequence, latency));
+    }
+}
+
+// Prints "got <producer> <sequence>" per item until a get throws QueueShutDownException, then "shut down <Stopwatch timestamp>".
+static void GetUntilShutDown(SharedQueue<Numbered> queue)
+{
+    try
+    {
+        while (true)
+        {
+            Numbered item = queue.Get();
+            Console.WriteLine($"got {item.Producer} {item.Sequence}");
+        }
+    }
+    catch (QueueShutDownException)
+    {
+        Console.WriteLine($"shut down {Stopwatch.GetTimestamp()}");
+    }
+}
+
+// Puts sequence 0, 1, ... until a put throws QueueShutDownException, then prints "shut down after <items put> <Stopwatch timestamp>".
+static void PutUntilShutDown(SharedQueue<Numbered> queue, int producer)
+{
+    long sequence = 0;
+    try
+    {
+        while (true)
+        {
+            queue.Put(new Numbered(producer, sequence, 0));
+            sequence++;
+        }
+    }
+    catch (QueueShutDownException)
+    {
+        Console.WriteLine($"shut down after {sequence} {Stopwatch.GetTimestamp()}");
+    }
+}
+
+static bool Throws<TException>(Action call)
+    where TException : Exception
+{
+    try
+    {
+        call();
+        return false;
+    }
+    catch (TException)
+    {
+        return true;
     }
 }

@@ -11,7 +11,7 @@ namespace TypedIpc.Internal;
 //  offset          size                  field                       written by
 //  -------------   -------------------   -------------------------   ----------------------------------------
 //  0               8                     Magic "TYPEDIPC"            creator, once (before the name is linked)
-//  8               4                     LayoutVersion (= 2)         creator
+//  8               4                     LayoutVersion (= 3)         creator
 //  12              4                     HeaderBytes (= 1024)        creator
 //  16              8                     RegionBytes                 creator
 //  24              4                     MaxMessageBytes             creator
@@ -27,6 +27,7 @@ namespace TypedIpc.Internal;
 //  512             8                     Released [items:32 | line position:32]             producers short of room
 //  640             4                     ItemsFutex [wakes:31 | sleepers:1]                 consumers sleep on it
 //  768             4                     SpaceFutex [wakes:31 | sleepers:1]                 producers sleep on it
+//  896             4                     Lifecycle [QueueLifecycle]                         Shutdown, in any process
 //  1024            64 × 1024             ProcessTable[1024]          each thread of an attached instance, its own
 //  66560           16 × SlotCount        Slots[SlotCount]            producers (publish), consumers (release)
 //  66560 + 16·S    64 × DataLines        Data: the byte ring of records, one 64-byte line at a time
@@ -46,7 +47,7 @@ internal unsafe struct QueueHeader
 {
     public const int Bytes = 1024;
     public const ulong ExpectedMagic = 0x4350494445505954; // "TYPEDIPC" read as a little-endian ulong
-    public const int CurrentLayoutVersion = 2;
+    public const int CurrentLayoutVersion = 3;
     public const int TypeNameCapacity = 128;
 
     [FieldOffset(0)] public ulong Magic;
@@ -68,6 +69,21 @@ internal unsafe struct QueueHeader
     [FieldOffset(512)] public ulong Released;
     [FieldOffset(640)] public int ItemsFutex;
     [FieldOffset(768)] public int SpaceFutex;
+
+    // Read by every put and get, written once or twice in the queue's life: on a line of its own, so it stays cached.
+    [FieldOffset(896)] public int Lifecycle;
+}
+
+/// <summary>Whether a queue still takes items (the header's Lifecycle word); it only moves forward, until Unlink.</summary>
+internal enum QueueLifecycle
+{
+    Open = 0,
+
+    /// <summary>Puts throw; gets take what is left, then throw.</summary>
+    ShutDown = 1,
+
+    /// <summary>Puts throw; gets discard whatever is (still) there, then throw.</summary>
+    ShutDownImmediately = 2,
 }
 
 /// <summary>What a thread of an attached queue instance is doing, for sleepers' bookkeeping and inspection.</summary>

@@ -61,7 +61,17 @@ namespace TypedIpc.Internal;
 // the bit clear means nobody sleeps, and the fast path makes no syscall. The bit set: it bumps the word and wakes
 // one sleeper per item; a wake that finds nobody clears the bit, so a sleeper killed in the kernel costs at most
 // one wasted wake. Sleeps are bounded (SleepBound, LivenessPollInterval behind a claim), so a woken sleeper that
-// is killed before it takes its item delays the others by at most that bound.
+// is killed before it takes its item delays the others by at most that bound. An instance's awaited calls sleep
+// through one thread per side (QueueWatcher), which announces, re-checks and sleeps the same way for all of them.
+//
+// Shutdown. The Lifecycle word only moves forward (open → shut down → shut down immediately), by a fenced
+// write. Every put reads it before each attempt and throws once it is set; a get reads it before taking: shut
+// down immediately, it takes and drops every ready item (a normal claim, so recovery and room work as always)
+// and throws; shut down, it takes what is ready and throws only when nothing is ready and no producer holds the
+// Tail (one that locked it before the shutdown publishes its items first). Shutdown then bumps and wakes both
+// futex words: a sleeper either re-checked after the write, or announced before it, so the bump changes the word
+// it sleeps on. A put racing the write may still land; it is ordered before the shutdown, and an immediate
+// shutdown's gets drop it.
 //
 // Closing. Each call marks its entry lease busy (a plain store); Dispose sets the closing flag, issues a
 // process-wide memory barrier (membarrier), wakes sleepers and waits for every lease to leave its call.
@@ -318,6 +328,11 @@ internal sealed unsafe class QueueProtocol
         int done = 0;
         while (done < count)
         {
+            if (Volatile.Read(ref _header->Lifecycle) != (int)QueueLifecycle.Open)
+            {
+                throw PutAfterShutDown(done);
+            }
+
             ulong tail = Volatile.Read(ref _header->Tail);
             Blocker blocker;
             if (IsLocked(tail))
@@ -599,31 +614,26 @@ internal sealed unsafe class QueueProtocol
         var wait = new WaitState(limit, cancellationToken);
         while (true)
         {
-            ulong headWord = Volatile.Read(ref _header->Head);
-            uint head = (uint)headWord;
-            ulong state = Volatile.Read(ref SlotFor(head)->State);
-            if (state == SlotState(head, SlotPhase.Ready))
+            if (Volatile.Read(ref _header->Lifecycle) == (int)QueueLifecycle.ShutDownImmediately)
             {
-                uint run = 1;
-                while (run < (uint)max && Volatile.Read(ref SlotFor(head + run)->State) == SlotState(head + run, SlotPhase.Ready))
-                {
-                    run++;
-                }
+                Discard(lease);
+                throw GetAfterShutDown();
+            }
 
-                lease.Entry->GetCount = run;
-                Volatile.Write(ref lease.Entry->GetFrom, head);
-                if (Interlocked.CompareExchange(ref _header->Head, head + run, headWord) != headWord)
-                {
-                    lease.Entry->GetFrom = ProcessEntry.NoIntent;
-                    continue;
-                }
-
+            uint run = TryClaimRun(lease, (uint)max, out uint head, out ulong state);
+            if (run > 0)
+            {
                 return ReadTaken(lease, head, run, ref sink);
             }
 
             if (ItemsOf(state) == head && (SlotPhase)(uint)state > SlotPhase.Ready)
             {
                 throw Damaged($"the slot of item {head} holds an unknown phase ({(uint)state})");
+            }
+
+            if (Volatile.Read(ref _header->Lifecycle) != (int)QueueLifecycle.Open && IsDrained(head))
+            {
+                throw GetAfterShutDown();
             }
 
             if (TrySpin(ref wait))
@@ -638,6 +648,65 @@ internal sealed unsafe class QueueProtocol
             if (!AwaitChange(lease, ref wait, Side.Consumer, blocker))
             {
                 return 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Claims the run of ready items at Head, up to <paramref name="max"/>, with one CAS (retried while others win it):
+    /// returns its length, 0 when the item at <paramref name="head"/> is not ready (its slot reads <paramref name="state"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint TryClaimRun(EntryLease lease, uint max, out uint head, out ulong state)
+    {
+        while (true)
+        {
+            ulong headWord = Volatile.Read(ref _header->Head);
+            head = (uint)headWord;
+            state = Volatile.Read(ref SlotFor(head)->State);
+            if (state != SlotState(head, SlotPhase.Ready))
+            {
+                return 0;
+            }
+
+            uint run = 1;
+            while (run < max && Volatile.Read(ref SlotFor(head + run)->State) == SlotState(head + run, SlotPhase.Ready))
+            {
+                run++;
+            }
+
+            lease.Entry->GetCount = run;
+            Volatile.Write(ref lease.Entry->GetFrom, head);
+            if (Interlocked.CompareExchange(ref _header->Head, head + run, headWord) == headWord)
+            {
+                return run;
+            }
+
+            lease.Entry->GetFrom = ProcessEntry.NoIntent;
+        }
+    }
+
+    /// <summary>True when nothing is ready at <paramref name="head"/> and no producer holds the Tail to publish more.</summary>
+    private bool IsDrained(uint head)
+    {
+        ulong tail = Volatile.Read(ref _header->Tail);
+        return !IsLocked(tail) && ItemsOf(tail) == head;
+    }
+
+    /// <summary>Takes and drops every ready item, as gets would (an immediate shutdown's discard).</summary>
+    private void Discard(EntryLease lease)
+    {
+        var sink = new DiscardingSink();
+        uint run;
+        while ((run = TryClaimRun(lease, _slotCount, out uint head, out _)) > 0)
+        {
+            try
+            {
+                ReadTaken(lease, head, run, ref sink);
+            }
+            catch (MessageCorruptedException)
+            {
+                // A damaged record is released all the same, and dropped like the rest.
             }
         }
     }
@@ -789,6 +858,60 @@ internal sealed unsafe class QueueProtocol
         return true;
     }
 
+    /// <summary>
+    /// For a thread that waits on behalf of others (<see cref="QueueWatcher"/>): announces a sleeper on the consumers'
+    /// (or producers') futex word, as a blocked call does; the caller then re-checks the queue and passes the returned
+    /// value to <see cref="SleepUntilChanged"/>.
+    /// </summary>
+    public int AnnounceSleeper(bool consumers)
+    {
+        int announced = Announce(consumers ? &_header->ItemsFutex : &_header->SpaceFutex);
+        _waiter.FenceForSleeper();
+        return announced;
+    }
+
+    /// <summary>
+    /// Sleeps on the word announced by <see cref="AnnounceSleeper"/> until it changes (a put, get, shutdown or close),
+    /// <see cref="SleepBound"/> passes, or the Stopwatch timestamp <paramref name="until"/> comes.
+    /// </summary>
+    public void SleepUntilChanged(EntryLease lease, bool consumers, int announced, long until)
+    {
+        long sleepTicks = Math.Min(until - Stopwatch.GetTimestamp(), _sleepBoundTicks);
+        if (_closing || sleepTicks <= 0)
+        {
+            return;
+        }
+
+        lease.Entry->Activity = (int)(consumers ? EntryActivity.SleepingInGet : EntryActivity.SleepingInPut);
+        _waiter.Wait(consumers ? &_header->ItemsFutex : &_header->SpaceFutex, announced, StopwatchTicksToNanoseconds(sleepTicks));
+        lease.Entry->Activity = (int)EntryActivity.Idle;
+    }
+
+    /// <summary>Whether the queue was shut down, in any process.</summary>
+    public bool IsShutDown => Volatile.Read(ref _header->Lifecycle) != (int)QueueLifecycle.Open;
+
+    /// <summary>
+    /// Shuts the queue down for every process (see "Shutdown" above) and wakes every sleeper; with
+    /// <paramref name="immediate"/>, also discards what is in the queue.
+    /// </summary>
+    public void ShutDown(EntryLease lease, bool immediate)
+    {
+        if (immediate)
+        {
+            Interlocked.Exchange(ref _header->Lifecycle, (int)QueueLifecycle.ShutDownImmediately);
+        }
+        else
+        {
+            Interlocked.CompareExchange(ref _header->Lifecycle, (int)QueueLifecycle.ShutDown, (int)QueueLifecycle.Open);
+        }
+
+        WakeEverySleeper();
+        if (immediate)
+        {
+            Discard(lease);
+        }
+    }
+
     /// <summary>Sets the sleepers bit of <paramref name="word"/>; returns the word's value with it set.</summary>
     private static int Announce(int* word)
     {
@@ -938,6 +1061,23 @@ internal sealed unsafe class QueueProtocol
         }
     }
 
+    private static QueueShutDownException PutAfterShutDown(int done)
+    {
+        var error = new QueueShutDownException(
+            "the queue was shut down (Shutdown, in some process): it takes no more items. Open a new queue under another name, " +
+            "or Unlink this one and create it again.");
+        if (done > 0)
+        {
+            error.Data[ItemsPutKey] = done;
+        }
+
+        return error;
+    }
+
+    private static QueueShutDownException GetAfterShutDown() =>
+        new("the queue was shut down (Shutdown, in some process) and holds no more items: every item put before the shutdown " +
+            "was taken (or, after Shutdown(immediate: true), discarded).");
+
     private static ObjectDisposedException Closed() =>
         new(nameof(SharedQueue<int>), "the queue was disposed in this process; open it again to use it.");
 
@@ -994,6 +1134,17 @@ internal interface IRecordSink
     /// did not deserialize (<paramref name="cause"/>); <paramref name="delivered"/> good ones were read.
     /// </summary>
     MessageCorruptedException Corrupted(string? damage, Exception? cause, int delivered);
+}
+
+/// <summary>Where an immediate shutdown's discarded records go: nowhere, unread.</summary>
+internal readonly struct DiscardingSink : IRecordSink
+{
+    public void Read(int index, ReadOnlySpan<byte> payload)
+    {
+    }
+
+    public MessageCorruptedException Corrupted(string? damage, Exception? cause, int delivered) =>
+        new(damage ?? "a discarded record did not deserialize", cause, delivered);
 }
 
 /// <summary>

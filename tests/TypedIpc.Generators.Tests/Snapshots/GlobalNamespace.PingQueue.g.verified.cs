@@ -74,6 +74,7 @@ public sealed partial class PingQueue : global::TypedIpc.IIpcQueue<global::Ping>
     /// <exception cref="global::TypedIpc.QueueFullException">No room before the timeout, or at once when not blocking.</exception>
     /// <exception cref="global::TypedIpc.MessageTooLargeException">The item serializes to more bytes than a message may have.</exception>
     /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was put.</exception>
+    /// <exception cref="global::TypedIpc.QueueShutDownException">The queue was shut down, before or during the wait.</exception>
     public void Put(global::Ping item, bool block = true, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) =>
         _queue.Put(item, block, timeout, cancellationToken);
 
@@ -83,6 +84,7 @@ public sealed partial class PingQueue : global::TypedIpc.IIpcQueue<global::Ping>
     /// </summary>
     /// <exception cref="global::TypedIpc.QueueEmptyException">No item before the timeout, or at once when not blocking.</exception>
     /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+    /// <exception cref="global::TypedIpc.QueueShutDownException">The queue was shut down and holds no more items.</exception>
     public global::Ping Get(bool block = true, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) =>
         _queue.Get(block, timeout, cancellationToken);
 
@@ -93,6 +95,7 @@ public sealed partial class PingQueue : global::TypedIpc.IIpcQueue<global::Ping>
     /// <exception cref="global::TypedIpc.QueueFullException">Not all items fit before the timeout (or at once when not blocking).</exception>
     /// <exception cref="global::TypedIpc.MessageTooLargeException">An item serializes to more bytes than a message may have; the items before it went in.</exception>
     /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    /// <exception cref="global::TypedIpc.QueueShutDownException">The queue was shut down; the items before went in.</exception>
     public void PutMany(global::System.ReadOnlySpan<global::Ping> items, bool block = true, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) =>
         _queue.PutMany(items, block, timeout, cancellationToken);
 
@@ -102,6 +105,7 @@ public sealed partial class PingQueue : global::TypedIpc.IIpcQueue<global::Ping>
     /// </summary>
     /// <exception cref="global::TypedIpc.QueueEmptyException">No item before the timeout, or at once when not blocking.</exception>
     /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+    /// <exception cref="global::TypedIpc.QueueShutDownException">The queue was shut down and holds no more items.</exception>
     public int GetMany(global::System.Span<global::Ping> destination, bool block = true, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) =>
         _queue.GetMany(destination, block, timeout, cancellationToken);
 
@@ -118,6 +122,33 @@ public sealed partial class PingQueue : global::TypedIpc.IIpcQueue<global::Ping>
 
     /// <summary>Gets without waiting; false when the queue is empty.</summary>
     public bool TryGet([global::System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out global::Ping item) => _queue.TryGet(out item);
+
+    /// <summary>Puts <paramref name="item"/>, waiting asynchronously for room as <see cref="Put"/> waits; no thread waits per call.</summary>
+    /// <exception cref="global::TypedIpc.QueueFullException">No room before the timeout; nothing was put.</exception>
+    /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was put.</exception>
+    /// <exception cref="global::TypedIpc.QueueShutDownException">The queue was shut down, before or during the wait.</exception>
+    public global::System.Threading.Tasks.ValueTask PutAsync(global::Ping item, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        _queue.PutAsync(item, timeout, cancellationToken);
+
+    /// <summary>Removes and returns the front item, waiting asynchronously as <see cref="Get"/> waits; no thread waits per call.</summary>
+    /// <exception cref="global::TypedIpc.QueueEmptyException">No item before the timeout; nothing was taken.</exception>
+    /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+    /// <exception cref="global::TypedIpc.QueueShutDownException">The queue was shut down and holds no more items.</exception>
+    public global::System.Threading.Tasks.ValueTask<global::Ping> GetAsync(global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+        _queue.GetAsync(timeout, cancellationToken);
+
+    /// <summary>Yields the queue's items as they come, until the queue is shut down and drained; then completes.</summary>
+    public global::System.Collections.Generic.IAsyncEnumerable<global::Ping> ReadAllAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
+        _queue.ReadAllAsync(cancellationToken);
+
+    /// <summary>
+    /// Shuts the queue down for every process (Python 3.13's <c>shutdown</c>): puts throw <see cref="global::TypedIpc.QueueShutDownException"/>;
+    /// gets return what is left, then throw it (with <paramref name="immediate"/>, what is left is discarded). It lasts until <see cref="Unlink"/>.
+    /// </summary>
+    public void Shutdown(bool immediate = false) => _queue.Shutdown(immediate);
+
+    /// <summary>True once the queue was shut down, in any process.</summary>
+    public bool IsShutDown => _queue.IsShutDown;
 
     /// <summary>Releases this process's mapping of the queue; the queue itself lives on for other processes (see <see cref="Unlink"/>).</summary>
     public void Dispose() => _queue.Dispose();

@@ -76,6 +76,7 @@ namespace MyApp.Metrics
         /// <exception cref="global::TypedIpc.QueueFullException">No room before the timeout, or at once when not blocking.</exception>
         /// <exception cref="global::TypedIpc.MessageTooLargeException">The item serializes to more bytes than a message may have.</exception>
         /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was put.</exception>
+        /// <exception cref="global::TypedIpc.QueueShutDownException">The queue was shut down, before or during the wait.</exception>
         public void Put(global::MyApp.Metrics.Tick item, bool block = true, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             _queue.Put(item, block, timeout, cancellationToken);
 
@@ -85,6 +86,7 @@ namespace MyApp.Metrics
         /// </summary>
         /// <exception cref="global::TypedIpc.QueueEmptyException">No item before the timeout, or at once when not blocking.</exception>
         /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+        /// <exception cref="global::TypedIpc.QueueShutDownException">The queue was shut down and holds no more items.</exception>
         public global::MyApp.Metrics.Tick Get(bool block = true, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             _queue.Get(block, timeout, cancellationToken);
 
@@ -95,6 +97,7 @@ namespace MyApp.Metrics
         /// <exception cref="global::TypedIpc.QueueFullException">Not all items fit before the timeout (or at once when not blocking).</exception>
         /// <exception cref="global::TypedIpc.MessageTooLargeException">An item serializes to more bytes than a message may have; the items before it went in.</exception>
         /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+        /// <exception cref="global::TypedIpc.QueueShutDownException">The queue was shut down; the items before went in.</exception>
         public void PutMany(global::System.ReadOnlySpan<global::MyApp.Metrics.Tick> items, bool block = true, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             _queue.PutMany(items, block, timeout, cancellationToken);
 
@@ -104,6 +107,7 @@ namespace MyApp.Metrics
         /// </summary>
         /// <exception cref="global::TypedIpc.QueueEmptyException">No item before the timeout, or at once when not blocking.</exception>
         /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+        /// <exception cref="global::TypedIpc.QueueShutDownException">The queue was shut down and holds no more items.</exception>
         public int GetMany(global::System.Span<global::MyApp.Metrics.Tick> destination, bool block = true, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             _queue.GetMany(destination, block, timeout, cancellationToken);
 
@@ -120,6 +124,33 @@ namespace MyApp.Metrics
 
         /// <summary>Gets without waiting; false when the queue is empty.</summary>
         public bool TryGet([global::System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out global::MyApp.Metrics.Tick item) => _queue.TryGet(out item);
+
+        /// <summary>Puts <paramref name="item"/>, waiting asynchronously for room as <see cref="Put"/> waits; no thread waits per call.</summary>
+        /// <exception cref="global::TypedIpc.QueueFullException">No room before the timeout; nothing was put.</exception>
+        /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was put.</exception>
+        /// <exception cref="global::TypedIpc.QueueShutDownException">The queue was shut down, before or during the wait.</exception>
+        public global::System.Threading.Tasks.ValueTask PutAsync(global::MyApp.Metrics.Tick item, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            _queue.PutAsync(item, timeout, cancellationToken);
+
+        /// <summary>Removes and returns the front item, waiting asynchronously as <see cref="Get"/> waits; no thread waits per call.</summary>
+        /// <exception cref="global::TypedIpc.QueueEmptyException">No item before the timeout; nothing was taken.</exception>
+        /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+        /// <exception cref="global::TypedIpc.QueueShutDownException">The queue was shut down and holds no more items.</exception>
+        public global::System.Threading.Tasks.ValueTask<global::MyApp.Metrics.Tick> GetAsync(global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            _queue.GetAsync(timeout, cancellationToken);
+
+        /// <summary>Yields the queue's items as they come, until the queue is shut down and drained; then completes.</summary>
+        public global::System.Collections.Generic.IAsyncEnumerable<global::MyApp.Metrics.Tick> ReadAllAsync(global::System.Threading.CancellationToken cancellationToken = default) =>
+            _queue.ReadAllAsync(cancellationToken);
+
+        /// <summary>
+        /// Shuts the queue down for every process (Python 3.13's <c>shutdown</c>): puts throw <see cref="global::TypedIpc.QueueShutDownException"/>;
+        /// gets return what is left, then throw it (with <paramref name="immediate"/>, what is left is discarded). It lasts until <see cref="Unlink"/>.
+        /// </summary>
+        public void Shutdown(bool immediate = false) => _queue.Shutdown(immediate);
+
+        /// <summary>True once the queue was shut down, in any process.</summary>
+        public bool IsShutDown => _queue.IsShutDown;
 
         /// <summary>Releases this process's mapping of the queue; the queue itself lives on for other processes (see <see cref="Unlink"/>).</summary>
         public void Dispose() => _queue.Dispose();

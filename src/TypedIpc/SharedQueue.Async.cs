@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using TypedIpc.Internal;
+
+namespace TypedIpc;
+
+// The awaitable calls: each tries once at once, and only when it has to wait joins the pending calls of its side,
+// which one thread per side and instance (a QueueWatcher) serves, sleeping on the queue's futex word meanwhile.
+public sealed partial class SharedQueue<T>
+{
+    private QueueWatcher? _getWatcher;
+    private QueueWatcher? _putWatcher;
+
+    /// <summary>
+    /// Puts <paramref name="item"/> at the end of the queue, waiting asynchronously for room: forever, or at most
+    /// <paramref name="timeout"/>. No thread waits per call.
+    /// </summary>
+    /// <exception cref="QueueFullException">No room before the timeout; nothing was put.</exception>
+    /// <exception cref="MessageTooLargeException">The item serializes to more than <see cref="QueueOptions.MaxMessageBytes"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was put.</exception>
+    /// <exception cref="QueueShutDownException">The queue was shut down (<see cref="Shutdown"/>), before or during the wait.</exception>
+    public ValueTask PutAsync(T item, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        WaitLimit limit = WaitLimit.From(block: true, timeout);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        try
+        {
+            if (TryPut(item))
+            {
+                return ValueTask.CompletedTask;
+            }
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException(e);
+        }
+
+        var call = new PutCall(this, item, timeout);
+        Wait(call, consumers: false, limit, cancellationToken);
+        return new ValueTask(call.Completion.Task);
+    }
+
+    /// <summary>
+    /// Removes and returns the item at the front of the queue, waiting asynchronously for one: forever, or at most
+    /// <paramref name="timeout"/>. No thread waits per call.
+    /// </summary>
+    /// <exception cref="QueueEmptyException">No item before the timeout; nothing was taken.</exception>
+    /// <exception cref="MessageCorruptedException">The front item could not be read; it is removed and the next get works.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
+    /// <exception cref="QueueShutDownException">The queue was shut down and holds no more items (after an immediate shutdown: at once).</exception>
+    public ValueTask<T> GetAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        WaitLimit limit = WaitLimit.From(block: true, timeout);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<T>(cancellationToken);
+        }
+
+        try
+        {
+            if (TryGet(out T? item))
+            {
+                return new ValueTask<T>(item);
+            }
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException<T>(e);
+        }
+
+        var call = new GetCall(this, timeout);
+        Wait(call, consumers: true, limit, cancellationToken);
+        return new ValueTask<T>(call.Completion.Task);
+    }
+
+    /// <summary>
+    /// Yields the queue's items as they come, until the queue is shut down (<see cref="Shutdown"/>, in any process)
+    /// and drained; then the enumeration completes.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; the item being awaited was not taken.</exception>
+    public async IAsyncEnumerable<T> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            T item;
+            try
+            {
+                item = await GetAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (QueueShutDownException)
+            {
+                yield break;
+            }
+
+            yield return item;
+        }
+    }
+
+    private void Wait(PendingCall call, bool consumers, WaitLimit limit, CancellationToken cancellationToken)
+    {
+        call.Start(limit.DeadlineFrom(Stopwatch.GetTimestamp()), cancellationToken);
+        ref QueueWatcher? watcher = ref consumers ? ref _getWatcher : ref _putWatcher;
+        LazyInitializer.EnsureInitialized(
+            ref watcher, () => new QueueWatcher(_protocol, consumers, consumers ? $"TypedIpc GetAsync {Name}" : $"TypedIpc PutAsync {Name}"));
+        watcher.Add(call);
+
+        // Once more, now that the watcher knows the call: a change between the first try and Add may have woken the
+        // watcher before the call was there to serve, and then nothing would wake it again for this change.
+        EntryLease lease;
+        try
+        {
+            lease = _protocol.Enter();
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // the watcher fails the call as disposed
+        }
+
+        try
+        {
+            call.TryOnce(lease, Stopwatch.GetTimestamp());
+        }
+        finally
+        {
+            QueueProtocol.Exit(lease);
+        }
+    }
+
+    /// <summary>Before the protocol closes: the watchers stop taking calls (closing then wakes their threads).</summary>
+    private void StopWatchers()
+    {
+        _getWatcher?.Stop();
+        _putWatcher?.Stop();
+    }
+
+    /// <summary>After the protocol closed: the watchers' threads end, and the calls still pending fail as disposed.</summary>
+    private void JoinWatchers()
+    {
+        _getWatcher?.Join();
+        _putWatcher?.Join();
+    }
+
+    private sealed class PutCall(SharedQueue<T> queue, T item, TimeSpan? timeout) : PendingCall
+    {
+        public readonly TaskCompletionSource Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override bool TryWithoutWaiting(EntryLease lease)
+        {
+            var source = new ItemsSource(new ReadOnlySpan<T>(in item), queue);
+            if (queue._protocol.Put(lease, ref source, 1, WaitLimit.NoWait, CancellationToken.None) == 0)
+            {
+                return false;
+            }
+
+            Completion.SetResult();
+            return true;
+        }
+
+        protected override void Fail(Exception error) => Completion.SetException(error);
+
+        protected override void Cancel(CancellationToken token) => Completion.SetCanceled(token);
+
+        protected override Exception TimedOut() => queue.Full(block: true, timeout, put: 0, of: 1);
+    }
+
+    private sealed class GetCall(SharedQueue<T> queue, TimeSpan? timeout) : PendingCall
+    {
+        public readonly TaskCompletionSource<T> Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override bool TryWithoutWaiting(EntryLease lease)
+        {
+            T item = default!;
+            var sink = new ItemsSink(new Span<T>(ref item), queue);
+            if (queue._protocol.Take(lease, ref sink, 1, WaitLimit.NoWait, CancellationToken.None) == 0)
+            {
+                return false;
+            }
+
+            Completion.SetResult(item);
+            return true;
+        }
+
+        protected override void Fail(Exception error) => Completion.SetException(error);
+
+        protected override void Cancel(CancellationToken token) => Completion.SetCanceled(token);
+
+        protected override Exception TimedOut() => queue.Empty(block: true, timeout);
+    }
+}
