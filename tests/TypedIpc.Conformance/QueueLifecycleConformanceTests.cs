@@ -1,8 +1,4 @@
 using System.Diagnostics;
-// Issue 10 (async, shutdown) is not yet on IIpcQueue<T>: until it is, these tests run on the one backend that has
-// the members. When the interface gains them, this alias becomes IIpcQueue<int> and SharedQueue's conformance
-// class derives from QueueLifecycleConformanceTests instead of QueueConformanceTests.
-using LifecycleQueue = TypedIpc.Nats.NatsQueue<int>;
 
 namespace TypedIpc.Conformance;
 
@@ -18,15 +14,12 @@ public abstract class QueueLifecycleConformanceTests : QueueConformanceTests
     /// </summary>
     protected virtual TimeSpan ShutdownWakeLimit => TimeSpan.FromSeconds(5);
 
-    private async ValueTask<LifecycleQueue> OpenLifecycleAsync(string name, int maxsize) =>
-        (LifecycleQueue)await OpenAsync<int>(name, maxsize);
-
     [Fact]
     public async Task After_Shutdown_puts_throw_ShutDown_and_gets_drain_what_is_left_then_throw_ShutDown()
     {
         string name = NewName();
-        LifecycleQueue queue = await OpenLifecycleAsync(name, maxsize: 5);
-        LifecycleQueue other = await OpenLifecycleAsync(name, maxsize: 5);
+        IIpcQueue<int> queue = await OpenAsync<int>(name, maxsize: 5);
+        IIpcQueue<int> other = await OpenAsync<int>(name, maxsize: 5);
         queue.PutMany([1, 2]);
 
         queue.Shutdown();
@@ -47,8 +40,8 @@ public abstract class QueueLifecycleConformanceTests : QueueConformanceTests
     public async Task Immediate_Shutdown_discards_what_is_left()
     {
         string name = NewName();
-        LifecycleQueue queue = await OpenLifecycleAsync(name, maxsize: 5);
-        LifecycleQueue other = await OpenLifecycleAsync(name, maxsize: 5);
+        IIpcQueue<int> queue = await OpenAsync<int>(name, maxsize: 5);
+        IIpcQueue<int> other = await OpenAsync<int>(name, maxsize: 5);
         queue.PutMany([1, 2, 3]);
 
         queue.Shutdown(immediate: true);
@@ -61,10 +54,10 @@ public abstract class QueueLifecycleConformanceTests : QueueConformanceTests
     public async Task Shutdown_wakes_a_blocked_Get_a_pending_GetAsync_and_a_blocked_Put_of_another_handle()
     {
         string name = NewName();
-        LifecycleQueue empty = await OpenLifecycleAsync(name, maxsize: 1);
-        LifecycleQueue waiterSide = await OpenLifecycleAsync(name, maxsize: 1);
+        IIpcQueue<int> empty = await OpenAsync<int>(name, maxsize: 1);
+        IIpcQueue<int> waiterSide = await OpenAsync<int>(name, maxsize: 1);
         string fullName = NewName();
-        LifecycleQueue full = await OpenLifecycleAsync(fullName, maxsize: 1);
+        IIpcQueue<int> full = await OpenAsync<int>(fullName, maxsize: 1);
         full.Put(1);
 
         Task blockedGet = Task.Run(() => waiterSide.Get());
@@ -73,7 +66,7 @@ public abstract class QueueLifecycleConformanceTests : QueueConformanceTests
         await Task.Delay(500);
         Assert.False(blockedGet.IsCompleted || pendingGetAsync.IsCompleted || blockedPut.IsCompleted);
 
-        LifecycleQueue fullOther = await OpenLifecycleAsync(fullName, maxsize: 1);
+        IIpcQueue<int> fullOther = await OpenAsync<int>(fullName, maxsize: 1);
         var clock = Stopwatch.StartNew();
         empty.Shutdown();
         fullOther.Shutdown();
@@ -88,8 +81,8 @@ public abstract class QueueLifecycleConformanceTests : QueueConformanceTests
     public async Task ReadAllAsync_yields_every_item_and_completes_after_shutdown_and_drain()
     {
         string name = NewName();
-        LifecycleQueue producer = await OpenLifecycleAsync(name, maxsize: 10);
-        LifecycleQueue consumer = await OpenLifecycleAsync(name, maxsize: 10);
+        IIpcQueue<int> producer = await OpenAsync<int>(name, maxsize: 10);
+        IIpcQueue<int> consumer = await OpenAsync<int>(name, maxsize: 10);
         producer.PutMany([1, 2, 3]);
 
         var read = new List<int>();
@@ -112,9 +105,9 @@ public abstract class QueueLifecycleConformanceTests : QueueConformanceTests
     public async Task A_queue_opened_after_its_shutdown_is_shut_down()
     {
         string name = NewName();
-        (await OpenLifecycleAsync(name, maxsize: 2)).Shutdown();
+        (await OpenAsync<int>(name, maxsize: 2)).Shutdown();
 
-        LifecycleQueue later = await OpenLifecycleAsync(name, maxsize: 2);
+        IIpcQueue<int> later = await OpenAsync<int>(name, maxsize: 2);
 
         Assert.True(later.IsShutDown);
         Assert.Throws<QueueShutDownException>(() => later.PutNowait(1));
@@ -123,7 +116,7 @@ public abstract class QueueLifecycleConformanceTests : QueueConformanceTests
     [Fact]
     public async Task PutAsync_and_GetAsync_move_items_in_order_and_time_out_as_Put_and_Get_do()
     {
-        LifecycleQueue queue = await OpenLifecycleAsync(NewName(), maxsize: 2);
+        IIpcQueue<int> queue = await OpenAsync<int>(NewName(), maxsize: 2);
 
         await queue.PutAsync(1);
         await queue.PutAsync(2);
@@ -141,7 +134,7 @@ public abstract class QueueLifecycleConformanceTests : QueueConformanceTests
     [Fact]
     public async Task A_cancelled_GetAsync_takes_nothing_and_the_next_item_reaches_the_next_GetAsync()
     {
-        LifecycleQueue queue = await OpenLifecycleAsync(NewName(), maxsize: 3);
+        IIpcQueue<int> queue = await OpenAsync<int>(NewName(), maxsize: 3);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await queue.GetAsync(cancellationToken: cancel.Token));

@@ -3,10 +3,10 @@ using TypedIpc.Conformance;
 namespace TypedIpc.Tests;
 
 /// <summary>
-/// The conformance suite on SharedQueue; every opened handle maps the queue anew, as another process would. When
-/// issue 10 puts async and shutdown on IIpcQueue, this class derives from QueueLifecycleConformanceTests instead.
+/// The conformance suite, shutdown and async included, on SharedQueue; every opened handle maps the queue anew, as
+/// another process would.
 /// </summary>
-public sealed class SharedQueueConformanceTests : QueueConformanceTests
+public sealed class SharedQueueConformanceTests : QueueLifecycleConformanceTests
 {
     protected override ValueTask<IIpcQueue<TMessage>> OpenQueueAsync<TMessage>(string name, int maxsize, int maxMessageBytes, long capacityBytes) =>
         ValueTask.FromResult<IIpcQueue<TMessage>>(SharedQueue<TMessage>.Open(name, maxsize,
