@@ -2,6 +2,7 @@ using System.Diagnostics;
 using TypedIpc.Internal;
 using TypedIpc.Tests.Support;
 using TypedIpc.TestPeer;
+using Xunit.Abstractions;
 
 namespace TypedIpc.Tests;
 
@@ -11,7 +12,7 @@ namespace TypedIpc.Tests;
 /// its claims while it lives, and is recovered within 1 s once killed. Its pid means nothing here, its /proc is
 /// another one: only the kernel's lock on its process-table entry can say it lives.
 /// </summary>
-public sealed unsafe class ContainerLivenessTests : IDisposable
+public sealed unsafe class ContainerLivenessTests(ITestOutputHelper output) : IDisposable
 {
     // The claim is waited for this long while its owner lives: many liveness polls (50 ms each).
     private static readonly TimeSpan KeptFor = TimeSpan.FromMilliseconds(600);
@@ -42,6 +43,7 @@ public sealed unsafe class ContainerLivenessTests : IDisposable
         reader.Kill();
         var clock = Stopwatch.StartNew();
         queue.Put(new Numbered(1, 1, 0), timeout: TimeSpan.FromSeconds(10));
+        output.WriteLine($"reader in its own PID namespace: its item kept for {KeptFor.TotalMilliseconds:0} ms while alive; recovered {clock.Elapsed.TotalMilliseconds:0.0} ms after its kill");
         Assert.True(clock.Elapsed < RecoveryLimit, $"recovering the dead reader's item took {clock.Elapsed}");
         Assert.Equal(1, queue.GetNowait().Sequence);
     }
@@ -62,6 +64,7 @@ public sealed unsafe class ContainerLivenessTests : IDisposable
         producer.Kill();
         var clock = Stopwatch.StartNew();
         queue.Put(new Numbered(1, 5, 0), timeout: TimeSpan.FromSeconds(10));
+        output.WriteLine($"producer in its own PID namespace: the tail kept for {KeptFor.TotalMilliseconds:0} ms while alive; recovered {clock.Elapsed.TotalMilliseconds:0.0} ms after its kill");
         Assert.True(clock.Elapsed < RecoveryLimit, $"recovering the dead producer's tail took {clock.Elapsed}");
         Assert.Equal(5, queue.GetNowait().Sequence);
     }
@@ -76,7 +79,9 @@ public sealed unsafe class ContainerLivenessTests : IDisposable
 
         queue.Put(new Numbered(1, 9, 0));
 
+        var clock = Stopwatch.StartNew();
         Assert.Equal("got 1 9", sleeper.WaitForFirstLine());
+        output.WriteLine($"sleeper in its own PID namespace: woken and printed its item {clock.Elapsed.TotalMilliseconds:0.0} ms after the put");
         Assert.True(queue.IsEmpty);
     }
 
