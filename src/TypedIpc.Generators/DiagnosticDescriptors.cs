@@ -23,7 +23,7 @@ internal static class DiagnosticDescriptors
         "The item put on the queue is large: {0}; write the data to a file or a store and put its path or reference instead",
         PayloadCategory,
         DiagnosticSeverity.Warning,
-        "The item of a Put, PutNowait or TryPut is visibly large: a whole file or stream read into it, a constant string, array or collection over the "
+        "The item of a Put, PutNowait, TryPut or PutAsync is visibly large: a whole file or stream read into it, a constant string, array or collection over the "
         + "typedipc.large_payload_bytes threshold, or a fixed-size struct bigger than the queue's MaxMessageBytes. Sizes unknown at compile time never warn.");
 
     public static readonly DiagnosticDescriptor NotPartial = Create(

@@ -8,7 +8,7 @@ using Microsoft.CodeAnalysis.Operations;
 namespace TypedIpc.Generators;
 
 /// <summary>
-/// TIPC002: a <c>Put</c>, <c>PutNowait</c> or <c>TryPut</c> on a <c>SharedQueue&lt;T&gt;</c>, an <c>IIpcQueue&lt;T&gt;</c> or a generated queue
+/// TIPC002: a <c>Put</c>, <c>PutNowait</c>, <c>TryPut</c> or <c>PutAsync</c> on a <c>SharedQueue&lt;T&gt;</c>, an <c>IIpcQueue&lt;T&gt;</c> or a generated queue
 /// whose item is visibly large (see <see cref="LargePayload"/>), or whose fixed-size struct type is larger than the
 /// queue's per-message limit. The threshold is the <c>.editorconfig</c> option <c>typedipc.large_payload_bytes</c>
 /// (default <see cref="DefaultThresholdBytes"/>, the runtime's default per-message limit).
@@ -26,7 +26,7 @@ public sealed class LargePutAnalyzer : DiagnosticAnalyzer
     private const string OptionsParameter = "options";
     private const string MaxMessageBytesProperty = "MaxMessageBytes";
 
-    private static readonly ImmutableHashSet<string> PutMethods = ImmutableHashSet.Create("Put", "PutNowait", "TryPut");
+    private static readonly ImmutableHashSet<string> PutMethods = ImmutableHashSet.Create("Put", "PutNowait", "TryPut", "PutAsync");
 
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.LargePut);

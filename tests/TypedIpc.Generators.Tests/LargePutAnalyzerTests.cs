@@ -204,6 +204,15 @@ public sealed class LargePutAnalyzerTests
         """);
 
     [Fact]
+    public Task WholeFileReadPutAsync() => Verifier.VerifyAsync(Messages + """
+        public static class Producer
+        {
+            public static System.Threading.Tasks.ValueTask Run(IIpcQueue<Text> queue, string path) =>
+                queue.PutAsync({|TIPC002:new Text(File.ReadAllText(path))|});
+        }
+        """);
+
+    [Fact]
     public Task BinaryReaderReadBytesOfAConstantLargeCount() => Verifier.VerifyAsync(Messages + """
         public static class Producer
         {
