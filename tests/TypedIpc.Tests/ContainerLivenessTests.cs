@@ -26,7 +26,7 @@ public sealed unsafe class ContainerLivenessTests(ITestOutputHelper output) : ID
     public void Dispose() => _name.Dispose();
 
     [Fact]
-    public void Root_a_reader_in_its_own_PID_namespace_keeps_its_item_while_alive_and_is_recovered_once_killed()
+    public void NeedsRoot_a_reader_in_its_own_PID_namespace_keeps_its_item_while_alive_and_is_recovered_once_killed()
     {
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 1);
         using var region = new RegionView(_name);
@@ -49,7 +49,7 @@ public sealed unsafe class ContainerLivenessTests(ITestOutputHelper output) : ID
     }
 
     [Fact]
-    public void Root_a_producer_in_its_own_PID_namespace_keeps_the_tail_while_alive_and_is_recovered_once_killed()
+    public void NeedsRoot_a_producer_in_its_own_PID_namespace_keeps_the_tail_while_alive_and_is_recovered_once_killed()
     {
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 2);
         using var region = new RegionView(_name);
@@ -70,7 +70,7 @@ public sealed unsafe class ContainerLivenessTests(ITestOutputHelper output) : ID
     }
 
     [Fact]
-    public void Root_a_sleeper_in_its_own_PID_namespace_is_woken_across_namespaces()
+    public void NeedsRoot_a_sleeper_in_its_own_PID_namespace_is_woken_across_namespaces()
     {
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 2);
         using var region = new RegionView(_name);

@@ -198,7 +198,7 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
     /// queues until the tmpfs is full.
     /// </summary>
     [Fact]
-    public void Root_a_64_MB_dev_shm_holds_at_least_ten_default_unbounded_queues()
+    public void NeedsRoot_a_64_MB_dev_shm_holds_at_least_ten_default_unbounded_queues()
     {
         string peer = typeof(Numbered).Assembly.Location;
         string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";

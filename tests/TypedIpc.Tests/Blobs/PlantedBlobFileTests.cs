@@ -67,7 +67,7 @@ public sealed class PlantedBlobFileTests : IDisposable
 
     [Theory]
     [MemberData(nameof(EveryPlace))]
-    public void Root_another_users_file_under_a_blob_name_is_an_exception_or_skipped_never_a_hang(Place place)
+    public void NeedsRoot_another_users_file_under_a_blob_name_is_an_exception_or_skipped_never_a_hang(Place place)
     {
         Assert.True(LibC.GetEffectiveUserId() == 0, "this test plants a file of user 65534, which needs root (CI runs as root); it does not skip.");
         CheckPlanted(Plant.OtherUsersFile, place);

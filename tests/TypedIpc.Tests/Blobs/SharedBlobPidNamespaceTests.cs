@@ -19,7 +19,7 @@ public sealed class SharedBlobPidNamespaceTests : IDisposable
     public void Dispose() => _blobs.Dispose();
 
     [Fact]
-    public void Root_a_writer_in_its_own_PID_namespace_keeps_its_blob_while_it_runs_and_loses_it_once_killed()
+    public void NeedsRoot_a_writer_in_its_own_PID_namespace_keeps_its_blob_while_it_runs_and_loses_it_once_killed()
     {
         using var writer = PidNamespacePeer.Start(BlobRoles.WriteAndHold, $"{Length}");
         BlobRef blob = _blobs.Track(BlobRoles.Parse(writer.WaitForFirstLine()));
@@ -35,7 +35,7 @@ public sealed class SharedBlobPidNamespaceTests : IDisposable
     }
 
     [Fact]
-    public void Root_a_reader_in_its_own_PID_namespace_keeps_the_blob_it_opened_while_it_runs_and_loses_it_once_killed()
+    public void NeedsRoot_a_reader_in_its_own_PID_namespace_keeps_the_blob_it_opened_while_it_runs_and_loses_it_once_killed()
     {
         BlobRef blob = _blobs.Track(SharedBlob.Write(BlobRoles.Pattern(Length)));
         using var reader = PidNamespacePeer.Start([BlobRoles.OpenAndHold, .. BlobRoles.Format(blob).Split(' ')]);
