@@ -5,8 +5,9 @@ namespace TypedIpc.Generators;
 
 /// <summary>
 /// Emits, for each <c>[IpcQueue]</c> message type <c>X</c>, the typed queue class <c>XQueue</c> over
-/// <c>SharedQueue&lt;X&gt;</c> (and, when the compilation references TypedIpc.Nats, over <c>NatsQueue&lt;X&gt;</c>) and a partial declaration of <c>X</c> carrying its schema fingerprint. Types that
-/// break the usage rules get nothing; <see cref="IpcQueueUsageAnalyzer"/> reports why.
+/// <c>SharedQueue&lt;X&gt;</c> (and, when the compilation references TypedIpc.Nats, over <c>NatsQueue&lt;X&gt;</c>)
+/// and a partial declaration of <c>X</c> carrying its schema fingerprint. Types that break the usage rules get
+/// nothing; <see cref="IpcQueueUsageAnalyzer"/> reports why.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class IpcQueueGenerator : IIncrementalGenerator

@@ -112,12 +112,8 @@ internal static class QueueEmitter
         var message = spec.MessageTypeName;
         var sharedQueue = $"global::TypedIpc.SharedQueue<{message}>";
         var backend = $"global::TypedIpc.IIpcQueue<{message}>";
-        var options = spec.MaxMessageBytes > 0
-            ? $"(options ?? global::TypedIpc.QueueOptions.Default) with {{ MaxMessageBytes = {spec.MaxMessageBytes.ToString(CultureInfo.InvariantCulture)} }}"
-            : "options";
-        var optionsDoc = spec.MaxMessageBytes > 0
-            ? $"The attribute's <c>MaxMessageBytes</c> of {spec.MaxMessageBytes.ToString(CultureInfo.InvariantCulture)} replaces the options' own, since every process must agree on it; every other setting comes from the options."
-            : "The attribute sets no <c>MaxMessageBytes</c>, so every setting comes from the options.";
+        var options = OptionsWithTheAttributes(spec, "global::TypedIpc.QueueOptions");
+        var optionsDoc = OptionsDoc(spec);
 
         yield return new[]
         {
@@ -342,12 +338,7 @@ internal static class QueueEmitter
     private static string[] NatsOpenAsync(QueueSpec spec)
     {
         var queue = spec.QueueName;
-        var natsOptions = spec.MaxMessageBytes > 0
-            ? $"(options ?? global::TypedIpc.Nats.NatsQueueOptions.Default) with {{ MaxMessageBytes = {spec.MaxMessageBytes.ToString(CultureInfo.InvariantCulture)} }}"
-            : "options";
-        var optionsDoc = spec.MaxMessageBytes > 0
-            ? $"The attribute's <c>MaxMessageBytes</c> of {spec.MaxMessageBytes.ToString(CultureInfo.InvariantCulture)} replaces the options' own, since every process must agree on it; every other setting comes from the options."
-            : "The attribute sets no <c>MaxMessageBytes</c>, so every setting comes from the options.";
+        var natsOptions = OptionsWithTheAttributes(spec, "global::TypedIpc.Nats.NatsQueueOptions");
         return new[]
         {
             "/// <summary>",
@@ -359,7 +350,7 @@ internal static class QueueEmitter
             "/// <param name=\"name\">The queue's name; null for <see cref=\"DefaultName\"/>.</param>",
             "/// <param name=\"options\">",
             "/// Settings beyond the attribute's; null for the NATS backend's defaults. <c>maxsize</c> is always <see cref=\"DefaultMaxSize\"/>.",
-            $"/// {optionsDoc}",
+            $"/// {OptionsDoc(spec)}",
             "/// </param>",
             "/// <param name=\"cancellationToken\">Cancels the opening.</param>",
             "/// <exception cref=\"global::TypedIpc.QueueMismatchException\">The queue exists with another message type, maxsize or limit.</exception>",
@@ -368,4 +359,18 @@ internal static class QueueEmitter
             $"    new {queue}(await global::TypedIpc.Nats.NatsQueue<{spec.MessageTypeName}>.OpenAsync(client, name ?? DefaultName, DefaultMaxSize, {natsOptions}, cancellationToken).ConfigureAwait(false));",
         };
     }
+
+    /// <summary>
+    /// The expression <c>Open</c> and <c>OpenAsync</c> pass as options: the given ones (records of type
+    /// <paramref name="optionsType"/>) with the attribute's <c>MaxMessageBytes</c>, when it sets one.
+    /// </summary>
+    private static string OptionsWithTheAttributes(QueueSpec spec, string optionsType) =>
+        spec.MaxMessageBytes > 0
+            ? $"(options ?? {optionsType}.Default) with {{ MaxMessageBytes = {spec.MaxMessageBytes.ToString(CultureInfo.InvariantCulture)} }}"
+            : "options";
+
+    private static string OptionsDoc(QueueSpec spec) =>
+        spec.MaxMessageBytes > 0
+            ? $"The attribute's <c>MaxMessageBytes</c> of {spec.MaxMessageBytes.ToString(CultureInfo.InvariantCulture)} replaces the options' own, since every process must agree on it; every other setting comes from the options."
+            : "The attribute sets no <c>MaxMessageBytes</c>, so every setting comes from the options.";
 }
