@@ -7,6 +7,7 @@ internal static class KnownNames
     public const string SharedQueue = "TypedIpc.SharedQueue`1";
     public const string QueueInterface = "TypedIpc.IIpcQueue`1";
     public const string QueueOptions = "TypedIpc.QueueOptions";
+    public const string NatsQueue = "TypedIpc.Nats.NatsQueue`1";
     public const string MemoryPackableAttribute = "MemoryPack.MemoryPackableAttribute";
     public const string MemoryPackUnionAttribute = "MemoryPack.MemoryPackUnionAttribute";
     public const string MemoryPackIgnoreAttribute = "MemoryPack.MemoryPackIgnoreAttribute";

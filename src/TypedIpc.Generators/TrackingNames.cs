@@ -8,4 +8,10 @@ internal static class TrackingNames
 
     /// <summary>The specs of the types that follow the usage rules.</summary>
     public const string ValidQueueSpecs = nameof(ValidQueueSpecs);
+
+    /// <summary>Whether the compilation references TypedIpc.Nats, which adds <c>OpenAsync</c> over NATS to every queue class.</summary>
+    public const string NatsReferenced = nameof(NatsReferenced);
+
+    /// <summary>Each valid spec paired with <see cref="NatsReferenced"/>: what one generated file is made from.</summary>
+    public const string QueueOutputs = nameof(QueueOutputs);
 }

@@ -55,6 +55,20 @@ public sealed class IpcQueueGeneratorIncrementalityTests
     }
 
     [Fact]
+    public void WithTypedIpcNatsReferencedAnUnrelatedEditLeavesTheOutputCached()
+    {
+        var (before, result) = RunAfterEdit(Unrelated, Unrelated.Replace("=> 1;", "=> 2;", StringComparison.Ordinal), NatsReferences.All);
+
+        Assert.Contains("OpenAsync", Assert.Single(before.GeneratedSources).SourceText.ToString(), StringComparison.Ordinal);
+        var natsReferenced = result.TrackedSteps[TrackingNames.NatsReferenced].SelectMany(run => run.Outputs).ToList();
+        Assert.NotEmpty(natsReferenced);
+        Assert.All(natsReferenced, output => Assert.Equal(IncrementalStepRunReason.Unchanged, output.Reason));
+        var outputs = result.TrackedOutputSteps[WellKnownGeneratorOutputs.SourceOutput].SelectMany(run => run.Outputs).ToList();
+        Assert.NotEmpty(outputs);
+        Assert.All(outputs, output => Assert.Equal(IncrementalStepRunReason.Cached, output.Reason));
+    }
+
+    [Fact]
     public void EditToATypeInAnotherFileThatTheMessageUsesUpdatesTheFingerprint()
     {
         var edited = MessagePart.Replace("long Size", "int Size", StringComparison.Ordinal);
@@ -78,9 +92,13 @@ public sealed class IpcQueueGeneratorIncrementalityTests
     private static IReadOnlyList<IncrementalStepRunReason> ReasonsAfterEdit(string before, string after) => Reasons(RunAfterEdit(before, after).After);
 
     /// <summary>Runs the generator, replaces the source <paramref name="before"/> by <paramref name="after"/> and runs it again.</summary>
-    private static (GeneratorRunResult Before, GeneratorRunResult After) RunAfterEdit(string before, string after)
+    private static (GeneratorRunResult Before, GeneratorRunResult After) RunAfterEdit(string before, string after) =>
+        RunAfterEdit(before, after, TestCompilation.References);
+
+    /// <summary>As <see cref="RunAfterEdit(string, string)"/>, compiling against <paramref name="references"/>.</summary>
+    private static (GeneratorRunResult Before, GeneratorRunResult After) RunAfterEdit(string before, string after, System.Collections.Immutable.ImmutableArray<MetadataReference> references)
     {
-        var compilation = TestCompilation.Create(Message, MessagePart, Unrelated);
+        var compilation = TestCompilation.Create(TestCompilation.ParseOptions, references, Message, MessagePart, Unrelated);
         var driver = TestCompilation.CreateDriver(trackSteps: true).RunGenerators(compilation);
         var first = driver.GetRunResult().Results.Single();
 
@@ -91,7 +109,7 @@ public sealed class IpcQueueGeneratorIncrementalityTests
 
     private static IReadOnlyList<IncrementalStepRunReason> Reasons(GeneratorRunResult result)
     {
-        var reasons = new[] { TrackingNames.QueueSpecs, TrackingNames.ValidQueueSpecs }
+        var reasons = new[] { TrackingNames.QueueSpecs, TrackingNames.ValidQueueSpecs, TrackingNames.QueueOutputs }
             .SelectMany(step => result.TrackedSteps[step])
             .SelectMany(run => run.Outputs)
             .Select(output => output.Reason)

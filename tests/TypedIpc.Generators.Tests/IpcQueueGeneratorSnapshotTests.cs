@@ -162,9 +162,60 @@ public sealed class IpcQueueGeneratorSnapshotTests(ITestOutputHelper output)
     [Fact]
     public void KeywordNamesAreEscaped() => VerifyGenerated(GeneratedCodeWarningMatrixTests.SourceOf("KeywordNames"));
 
-    private void VerifyGenerated(string source, [CallerMemberName] string testName = "")
+    [Fact]
+    public void RecordOverNats() => VerifyGeneratedWithNats("""
+        using MemoryPack;
+        using TypedIpc;
+
+        namespace MyApp.Messages;
+
+        [IpcQueue(maxsize: 3), MemoryPackable]
+        public partial record Job(string Path, int Priority);
+        """);
+
+    [Fact]
+    public void ClassWithNameAndMaxMessageBytesOverNats() => VerifyGeneratedWithNats("""
+        using MemoryPack;
+        using TypedIpc;
+
+        namespace MyApp.Work;
+
+        [IpcQueue(16, Name = "work.items", MaxMessageBytes = 8192)]
+        [MemoryPackable]
+        internal partial class WorkItem
+        {
+            public string Path { get; set; } = "";
+        }
+        """);
+
+    [Fact]
+    public void WithoutTypedIpcNatsNoNatsMemberIsEmitted()
     {
-        var (result, compilation) = TestCompilation.Generate(TestCompilation.ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose), source);
+        var (result, _) = TestCompilation.Generate("""
+            using MemoryPack;
+            using TypedIpc;
+
+            namespace MyApp.Messages;
+
+            [IpcQueue(maxsize: 3), MemoryPackable]
+            public partial record Job(string Path, int Priority);
+            """);
+
+        var generated = Assert.Single(result.GeneratedSources).SourceText.ToString();
+        Assert.DoesNotContain("NATS", generated, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("OpenAsync", generated, StringComparison.Ordinal);
+        Assert.DoesNotContain("IAsyncDisposable", generated, StringComparison.Ordinal);
+    }
+
+    private void VerifyGenerated(string source, [CallerMemberName] string testName = "") =>
+        VerifyGenerated(source, TestCompilation.References, testName);
+
+    private void VerifyGeneratedWithNats(string source, [CallerMemberName] string testName = "") =>
+        VerifyGenerated(source, NatsReferences.All, testName);
+
+    private void VerifyGenerated(string source, System.Collections.Immutable.ImmutableArray<MetadataReference> references, string testName)
+    {
+        var (result, compilation) = TestCompilation.Generate(TestCompilation.ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose), references, source);
 
         Assert.Empty(result.Diagnostics);
         var generated = Assert.Single(result.GeneratedSources);

@@ -21,9 +21,9 @@ public sealed partial class PingQueue : global::TypedIpc.IIpcQueue<global::Ping>
     /// <summary>The most items the queue holds (Python's <c>maxsize</c>); 0 = bounded only by its byte capacity.</summary>
     public const int DefaultMaxSize = 0;
 
-    private readonly global::TypedIpc.SharedQueue<global::Ping> _queue;
+    private readonly global::TypedIpc.IIpcQueue<global::Ping> _queue;
 
-    private PingQueue(global::TypedIpc.SharedQueue<global::Ping> queue)
+    private PingQueue(global::TypedIpc.IIpcQueue<global::Ping> queue)
     {
         _queue = queue;
     }
@@ -41,10 +41,10 @@ public sealed partial class PingQueue : global::TypedIpc.IIpcQueue<global::Ping>
     public int Count => _queue.Count;
 
     /// <summary>True when the queue holds no item (Python's <c>empty()</c>); as approximate as <see cref="Count"/>.</summary>
-    public bool IsEmpty => _queue.IsEmpty;
+    public bool IsEmpty => _queue.Count == 0;
 
     /// <summary>True when a put would block (Python's <c>full()</c>); as approximate as <see cref="Count"/>.</summary>
-    public bool IsFull => _queue.IsFull;
+    public bool IsFull => _queue.Count >= _queue.Capacity;
 
     /// <summary>
     /// Opens the queue, creating it if it does not exist. Every process that opens the same name shares the same queue.

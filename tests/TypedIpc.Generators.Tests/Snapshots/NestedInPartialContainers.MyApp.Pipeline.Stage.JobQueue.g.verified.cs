@@ -27,9 +27,9 @@ namespace MyApp
                 /// <summary>The most items the queue holds (Python's <c>maxsize</c>); 0 = bounded only by its byte capacity.</summary>
                 public const int DefaultMaxSize = 8;
 
-                private readonly global::TypedIpc.SharedQueue<global::MyApp.Pipeline.Stage.Job> _queue;
+                private readonly global::TypedIpc.IIpcQueue<global::MyApp.Pipeline.Stage.Job> _queue;
 
-                private JobQueue(global::TypedIpc.SharedQueue<global::MyApp.Pipeline.Stage.Job> queue)
+                private JobQueue(global::TypedIpc.IIpcQueue<global::MyApp.Pipeline.Stage.Job> queue)
                 {
                     _queue = queue;
                 }
@@ -47,10 +47,10 @@ namespace MyApp
                 public int Count => _queue.Count;
 
                 /// <summary>True when the queue holds no item (Python's <c>empty()</c>); as approximate as <see cref="Count"/>.</summary>
-                public bool IsEmpty => _queue.IsEmpty;
+                public bool IsEmpty => _queue.Count == 0;
 
                 /// <summary>True when a put would block (Python's <c>full()</c>); as approximate as <see cref="Count"/>.</summary>
-                public bool IsFull => _queue.IsFull;
+                public bool IsFull => _queue.Count >= _queue.Capacity;
 
                 /// <summary>
                 /// Opens the queue, creating it if it does not exist. Every process that opens the same name shares the same queue.

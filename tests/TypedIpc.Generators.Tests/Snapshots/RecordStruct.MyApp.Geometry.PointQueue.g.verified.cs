@@ -23,9 +23,9 @@ namespace MyApp.Geometry
         /// <summary>The most items the queue holds (Python's <c>maxsize</c>); 0 = bounded only by its byte capacity.</summary>
         public const int DefaultMaxSize = 100;
 
-        private readonly global::TypedIpc.SharedQueue<global::MyApp.Geometry.Point> _queue;
+        private readonly global::TypedIpc.IIpcQueue<global::MyApp.Geometry.Point> _queue;
 
-        private PointQueue(global::TypedIpc.SharedQueue<global::MyApp.Geometry.Point> queue)
+        private PointQueue(global::TypedIpc.IIpcQueue<global::MyApp.Geometry.Point> queue)
         {
             _queue = queue;
         }
@@ -43,10 +43,10 @@ namespace MyApp.Geometry
         public int Count => _queue.Count;
 
         /// <summary>True when the queue holds no item (Python's <c>empty()</c>); as approximate as <see cref="Count"/>.</summary>
-        public bool IsEmpty => _queue.IsEmpty;
+        public bool IsEmpty => _queue.Count == 0;
 
         /// <summary>True when a put would block (Python's <c>full()</c>); as approximate as <see cref="Count"/>.</summary>
-        public bool IsFull => _queue.IsFull;
+        public bool IsFull => _queue.Count >= _queue.Capacity;
 
         /// <summary>
         /// Opens the queue, creating it if it does not exist. Every process that opens the same name shares the same queue.

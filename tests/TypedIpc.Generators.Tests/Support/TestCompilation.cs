@@ -28,11 +28,14 @@ internal static class TestCompilation
 
     public static CSharpCompilation Create(params string[] sources) => Create(ParseOptions, sources);
 
-    public static CSharpCompilation Create(CSharpParseOptions parseOptions, params string[] sources) =>
+    public static CSharpCompilation Create(CSharpParseOptions parseOptions, params string[] sources) => Create(parseOptions, References, sources);
+
+    /// <summary>A compilation of <paramref name="sources"/> against <paramref name="references"/> instead of <see cref="References"/>.</summary>
+    public static CSharpCompilation Create(CSharpParseOptions parseOptions, ImmutableArray<MetadataReference> references, params string[] sources) =>
         CSharpCompilation.Create(
             "TestMessages",
             sources.Select((source, index) => CSharpSyntaxTree.ParseText(source, parseOptions, path: $"Source{index}.cs")),
-            References,
+            references,
             new CSharpCompilationOptions(
                 OutputKind.DynamicallyLinkedLibrary,
                 nullableContextOptions: NullableContextOptions.Enable,
@@ -56,11 +59,16 @@ internal static class TestCompilation
     /// Runs the TypedIpc and MemoryPack generators over <paramref name="sources"/> parsed with <paramref name="parseOptions"/>;
     /// returns what TypedIpc generated and the compilation that includes the output of both.
     /// </summary>
-    public static (GeneratorRunResult Result, Compilation Output) Generate(CSharpParseOptions parseOptions, params string[] sources)
+    public static (GeneratorRunResult Result, Compilation Output) Generate(CSharpParseOptions parseOptions, params string[] sources) =>
+        Generate(parseOptions, References, sources);
+
+    /// <summary>As <see cref="Generate(CSharpParseOptions, string[])"/>, compiling against <paramref name="references"/>.</summary>
+    public static (GeneratorRunResult Result, Compilation Output) Generate(
+        CSharpParseOptions parseOptions, ImmutableArray<MetadataReference> references, params string[] sources)
     {
         var typedIpc = new IpcQueueGenerator().AsSourceGenerator();
         var driver = CSharpGeneratorDriver.Create(MemoryPackGenerators.Value.Add(typedIpc), parseOptions: parseOptions)
-            .RunGeneratorsAndUpdateCompilation(Create(parseOptions, sources), out var output, out _);
+            .RunGeneratorsAndUpdateCompilation(Create(parseOptions, references, sources), out var output, out _);
         return (driver.GetRunResult().Results.Single(result => result.Generator == typedIpc), output);
     }
 
