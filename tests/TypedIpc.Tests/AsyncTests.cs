@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace TypedIpc.Tests;
 
 /// <summary>PutAsync, GetAsync and ReadAllAsync: one waiting thread per queue instance and side, against real processes.</summary>
+[Collection(RunAloneCollection.Name)]
 public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan CancellationBound = TimeSpan.FromMilliseconds(50);
@@ -25,8 +26,7 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
 
         Task<Numbered>[] gets = Enumerable.Range(0, Calls).Select(_ => queue.GetAsync().AsTask()).ToArray();
 
-        int watcher = WatcherThread("TypedIpc GetAsync");
-        KernelWait.WaitUntilAsleepOnFutexIn(Environment.ProcessId, watcher, _name.Path);
+        int watcher = WatcherThread("TypedIpc GetAsync", _name.Path);
         int added = ThreadCount() - threadsBefore;
         long cpuBefore = CpuTicks(watcher);
         Thread.Sleep(TimeSpan.FromSeconds(1)); // the measurement window, not a synchronization
@@ -64,7 +64,7 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
         using var queue = SharedQueue<int>.Open(_name, maxsize: 2);
         using var cancellation = new CancellationTokenSource();
         Task<int> get = queue.GetAsync(cancellationToken: cancellation.Token).AsTask();
-        KernelWait.WaitUntilAsleepOnFutexIn(Environment.ProcessId, WatcherThread("TypedIpc GetAsync"), _name.Path);
+        WatcherThread("TypedIpc GetAsync", _name.Path);
 
         TimeSpan ended = await CancelAndTimeTheEnd(cancellation, get);
 
@@ -81,7 +81,7 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
         queue.Put(1);
         using var cancellation = new CancellationTokenSource();
         Task put = queue.PutAsync(2, cancellationToken: cancellation.Token).AsTask();
-        KernelWait.WaitUntilAsleepOnFutexIn(Environment.ProcessId, WatcherThread("TypedIpc PutAsync"), _name.Path);
+        WatcherThread("TypedIpc PutAsync", _name.Path);
 
         TimeSpan ended = await CancelAndTimeTheEnd(cancellation, put);
 
@@ -173,8 +173,8 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
         full.Put(new Numbered(1, 0, 0));
         Task<(Exception? Error, long At)> getEnded = Ending(empty.GetAsync().AsTask());
         Task<(Exception? Error, long At)> putEnded = Ending(full.PutAsync(new Numbered(1, 1, 0)).AsTask());
-        KernelWait.WaitUntilAsleepOnFutexIn(Environment.ProcessId, WatcherThread("TypedIpc GetAsync"), _name.Path);
-        KernelWait.WaitUntilAsleepOnFutexIn(Environment.ProcessId, WatcherThread("TypedIpc PutAsync"), fullName.Path);
+        WatcherThread("TypedIpc GetAsync", _name.Path);
+        WatcherThread("TypedIpc PutAsync", fullName.Path);
 
         long[] shutDownAt = [ShutDownInAnotherProcess(_name), ShutDownInAnotherProcess(fullName)];
 
@@ -230,14 +230,18 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>
-    /// The kernel id of the one thread of this process whose name starts with <paramref name="name"/> (as much as /proc
-    /// keeps: 15 bytes), once it has started and taken the name.
+    /// The kernel id of the thread of this process whose name starts with <paramref name="name"/> (as much as /proc
+    /// keeps: 15 bytes) and that sleeps on a futex in <paramref name="queuePath"/>'s mapping: other queues' watchers
+    /// (another test's, idling out) may carry the same name.
     /// </summary>
-    private static int WatcherThread(string name)
+    private static int WatcherThread(string name, string queuePath)
     {
-        int[] found = [];
-        SpinWait.SpinUntil(() => (found = ThreadsNamed(name)).Length > 0, EndTimeout);
-        return Assert.Single(found);
+        int watcher = 0;
+        bool found = SpinWait.SpinUntil(
+            () => (watcher = ThreadsNamed(name).FirstOrDefault(thread => KernelWait.IsAsleepOnFutexIn(Environment.ProcessId, thread, queuePath))) != 0,
+            EndTimeout);
+        Assert.True(found, $"no thread named '{name}' went to sleep on a futex in {queuePath}");
+        return watcher;
     }
 
     private static int[] ThreadsNamed(string name) =>
