@@ -342,7 +342,7 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable
                 try
                 {
                     // Not cancellable once sent: the server may store it, and a cancelled put must have put nothing.
-                    outcome = await _stream.PublishAsync(payload, messageId, RequestTimeoutWithin(deadline)).ConfigureAwait(false);
+                    outcome = await _stream.PublishAsync(payload, messageId, RequestTimeoutWithin(limit)).ConfigureAwait(false);
                 }
                 catch (Exception e) when (IsUnreachable(e))
                 {
@@ -407,7 +407,7 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable
                 try
                 {
                     message = await PullAsync(shutDown ? TimeSpan.Zero : deadline.RemainingAtMost(QueueStream.PullWindow),
-                        RequestTimeoutWithin(deadline), cancellationToken).ConfigureAwait(false);
+                        RequestTimeoutWithin(limit), cancellationToken).ConfigureAwait(false);
                     unreachable = null;
                 }
                 catch (Exception e) when (IsUnreachable(e))
@@ -599,12 +599,18 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable
     }
 
     /// <summary>
-    /// One request may take the configured request timeout, but not much past the call's own deadline: a last try
-    /// just before it still gets <see cref="MinimumRequestTimeout"/> to be answered.
+    /// One request may take the configured request timeout. A call that may wait keeps it within its own deadline,
+    /// though a last try just before it still gets <see cref="MinimumRequestTimeout"/> to be answered; a call that
+    /// may not wait (nowait) waits for no item, but a busy server still gets the whole request timeout to answer.
     /// </summary>
-    private TimeSpan RequestTimeoutWithin(Deadline deadline)
+    private TimeSpan RequestTimeoutWithin(CallLimit limit)
     {
-        TimeSpan remaining = deadline.RemainingAtMost(_options.RequestTimeout);
+        if (!limit.Block)
+        {
+            return _options.RequestTimeout;
+        }
+
+        TimeSpan remaining = limit.Deadline.RemainingAtMost(_options.RequestTimeout);
         return remaining > MinimumRequestTimeout || _options.RequestTimeout < MinimumRequestTimeout ? remaining : MinimumRequestTimeout;
     }
 

@@ -13,7 +13,7 @@ public sealed record NatsQueueOptions
     /// <summary>The default per-message limit: 4 KiB, as for the shared-memory queue.</summary>
     public const int DefaultMaxMessageBytes = QueueOptions.DefaultMaxMessageBytes;
 
-    /// <summary>The default byte capacity of a queue created with <c>maxsize: 0</c>: 16 MiB, as for the shared-memory queue.</summary>
+    /// <summary>The default byte capacity of a queue created with <c>maxsize: 0</c>: 4 MiB, as for the shared-memory queue.</summary>
     public const long DefaultCapacityBytes = QueueOptions.DefaultCapacityBytes;
 
     /// <summary>The default time a message taken by a consumer that died stays invisible: 30 s.</summary>
@@ -33,7 +33,7 @@ public sealed record NatsQueueOptions
     public int MaxMessageBytes { get; init; } = DefaultMaxMessageBytes;
 
     /// <summary>
-    /// What bounds a queue created with <c>maxsize: 0</c>: the stream's <c>MaxBytes</c> (default 16 MiB). When the
+    /// What bounds a queue created with <c>maxsize: 0</c>: the stream's <c>MaxBytes</c> (default 4 MiB). When the
     /// stream holds that many bytes a put behaves as on a full queue. Ignored when <c>maxsize</c> is positive.
     /// </summary>
     public long CapacityBytes { get; init; } = DefaultCapacityBytes;
