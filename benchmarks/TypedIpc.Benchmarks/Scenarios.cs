@@ -93,7 +93,8 @@ public static class Scenarios
             {
                 channel.Send(message);
                 channel.Receive();
-                samples[count++] = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+                // Not GetElapsedTime: a TimeSpan would round every sample down to 100 ns.
+                samples[count++] = (Stopwatch.GetTimestamp() - started) * 1e6 / Stopwatch.Frequency;
             }
 
             channel.Send(T.Stop(options.Bytes));

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using Microsoft.Win32.SafeHandles;
 using TypedIpc.Platform;
 using static TypedIpc.Internal.Packing;
@@ -88,6 +89,9 @@ internal sealed unsafe class QueueProtocol
     /// <summary>The longest sleep without a claim in the way (see "Sleeping" above).</summary>
     public static readonly TimeSpan SleepBound = TimeSpan.FromMilliseconds(200);
 
+    private const int SpinsPerClockRead = 64;
+    private const int SpinsPerYield = 64 * 16;
+
     /// <summary>The key under which a canceled batch put records, in the exception's Data, how many items went in.</summary>
     public const string ItemsPutKey = "TypedIpc.ItemsPut";
 
@@ -96,6 +100,11 @@ internal sealed unsafe class QueueProtocol
     /// <summary>The calling thread's lease of the queue it used last: one thread-static read on the fast path.</summary>
     [ThreadStatic]
     private static EntryLease? t_lease;
+
+    /// <summary>The lease of the queue it used before that: a thread that gets from one queue and puts on another
+    /// (a pipeline stage, a ping-pong) alternates between two leases without looking them up.</summary>
+    [ThreadStatic]
+    private static EntryLease? t_previousLease;
 
     private readonly QueueHeader* _header;
     private readonly ProcessEntry* _table;
@@ -151,8 +160,7 @@ internal sealed unsafe class QueueProtocol
         public int AnnouncedValue;
         public bool Announced;
         public bool RecoveredAtDeadline;
-        public bool SpinningBriefly;
-        public SpinWait Spinner;
+        public int Spins;
     }
 
     /// <summary>The room a producer found: a snapshot of Released, and the free lines and items it leaves.</summary>
@@ -225,7 +233,7 @@ internal sealed unsafe class QueueProtocol
         EntryLease? lease = t_lease;
         if (lease is null || !ReferenceEquals(lease.Protocol, this))
         {
-            lease = LeaseForCurrentThread();
+            lease = SwitchLease(lease);
         }
 
         Volatile.Write(ref lease.InCall, 1);
@@ -263,6 +271,16 @@ internal sealed unsafe class QueueProtocol
         }
     }
 
+    /// <summary>Makes this queue's lease the calling thread's current one; <paramref name="current"/> becomes the previous.</summary>
+    private EntryLease SwitchLease(EntryLease? current)
+    {
+        EntryLease? previous = t_previousLease;
+        EntryLease lease = previous is not null && ReferenceEquals(previous.Protocol, this) ? previous : LeaseForCurrentThread();
+        t_previousLease = current;
+        t_lease = lease;
+        return lease;
+    }
+
     private EntryLease LeaseForCurrentThread()
     {
         EntryLease lease;
@@ -279,7 +297,6 @@ internal sealed unsafe class QueueProtocol
             lease.Owner = Thread.CurrentThread;
         }
 
-        t_lease = lease;
         return lease;
     }
 
@@ -352,8 +369,7 @@ internal sealed unsafe class QueueProtocol
                     }
 
                     done += WriteHoldingTail(lease, tail, room, ref source, done, count, ref serialized);
-                    wait.Spinner.Reset();
-                    wait.SpinningBriefly = false;
+                    wait.Spins = 0;
                     continue;
                 }
 
@@ -765,10 +781,12 @@ internal sealed unsafe class QueueProtocol
     /// </summary>
     private bool TrySpin(ref WaitState wait)
     {
-        // The first rounds (well under a microsecond each) read no clock: an answer usually comes within them.
-        if (wait.SpinningBriefly && !wait.Spinner.NextSpinWillYield)
+        // An answer usually comes within a few hundred nanoseconds: most rounds only pause, reading no clock, and a
+        // pause per round (not SpinWait's growing backoff) notices it within a round.
+        int spins = ++wait.Spins;
+        if (wait.BlockedSince != 0 && spins % SpinsPerClockRead != 0)
         {
-            wait.Spinner.SpinOnce(sleep1Threshold: -1);
+            Pause();
             return true;
         }
 
@@ -778,10 +796,30 @@ internal sealed unsafe class QueueProtocol
             return false;
         }
 
-        wait.SpinningBriefly = true;
-        // Yields past a few rounds: with more runnable processes than cores, the one being waited for needs this core.
-        wait.Spinner.SpinOnce(sleep1Threshold: -1);
+        // With more runnable processes than cores, the one being waited for may need this core.
+        if (spins % SpinsPerYield == 0)
+        {
+            Thread.Yield();
+        }
+        else
+        {
+            Pause();
+        }
+
         return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Pause()
+    {
+        if (X86Base.IsSupported)
+        {
+            X86Base.Pause();
+        }
+        else
+        {
+            Thread.SpinWait(1);
+        }
     }
 
     private long StartOrContinueWait(ref WaitState wait)
