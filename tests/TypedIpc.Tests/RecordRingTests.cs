@@ -53,12 +53,14 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(Enumerable.Range(0, 1_001).Select(i => (long)i), Enumerable.Range(0, 1_001).Select(_ => queue.GetNowait().Sequence));
     }
 
-    [Fact]
-    public void Records_wrap_at_every_alignment_without_splitting_or_losing_one()
+    [Theory]
+    [InlineData(0)] // 16-byte slots: every record in the ring
+    [InlineData(64)] // 64-byte slots: records up to 48 bytes inline, between ring records
+    public void Records_wrap_at_every_alignment_without_splitting_or_losing_one(int maxsize)
     {
         // 16 lines of ring, records of 1 to 4 lines: every start line and every wrap distance comes up.
         var options = new QueueOptions { MaxMessageBytes = 256, CapacityBytes = 16 * 64, SpinDuration = TimeSpan.Zero };
-        using var queue = SharedQueue<Sized>.Open(_name, 0, options);
+        using var queue = SharedQueue<Sized>.Open(_name, maxsize, options);
         long sequence = 0;
         var random = new Random(7);
         for (int round = 0; round < 2_000; round++)
@@ -110,6 +112,39 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Records_up_to_48_bytes_of_a_bounded_queue_live_in_their_slots_and_take_no_ring_bytes()
+    {
+        using var queue = SharedQueue<Sized>.Open(_name, maxsize: 8);
+        queue.PutNowait(Sized.OfSize(1, 0, 48));
+        Assert.Equal(0, queue.BytesUsed);
+        queue.PutNowait(Sized.OfSize(1, 1, 49));
+        Assert.Equal(64, queue.BytesUsed);
+        queue.PutNowait(Sized.OfSize(1, 2, Sized.OverheadBytes));
+        Assert.Equal(64, queue.BytesUsed);
+
+        Assert.Equal([48, 49, Sized.OverheadBytes], Enumerable.Range(0, 3).Select(_ => queue.GetNowait().Payload.Length + Sized.OverheadBytes));
+        Assert.Equal(0, queue.BytesUsed);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(4097)]
+    [InlineData(int.MaxValue)]
+    public unsafe void A_scribbled_length_of_an_inline_record_is_reported_and_the_next_get_works(int length)
+    {
+        using var queue = SharedQueue<Sized>.Open(_name, maxsize: 8);
+        using var region = new RegionView(_name);
+        queue.PutNowait(Sized.OfSize(1, 0, 40));
+        queue.PutNowait(Sized.OfSize(1, 1, 40));
+        region.Slot(0)->Length = length;
+
+        Assert.Throws<MessageCorruptedException>(() => queue.GetNowait());
+        Assert.Equal(1, queue.GetNowait().Sequence);
+        queue.PutNowait(Sized.OfSize(1, 2, 40));
+        Assert.Equal(2, queue.GetNowait().Sequence);
+    }
+
+    [Fact]
     public void Items_bound_a_put_when_the_bytes_would_hold_more()
     {
         using var queue = SharedQueue<Sized>.Open(_name, maxsize: 3);
@@ -141,6 +176,8 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
 
     [Theory]
     [InlineData(Sized.OverheadBytes)]
+    [InlineData(48)] // the largest record in its slot
+    [InlineData(49)] // the smallest in the ring
     [InlineData(63)]
     [InlineData(64)]
     [InlineData(65)]

@@ -11,7 +11,7 @@ namespace TypedIpc.Internal;
 //  offset          size                  field                       written by
 //  -------------   -------------------   -------------------------   ----------------------------------------
 //  0               8                     Magic "TYPEDIPC"            creator, once (before the name is linked)
-//  8               4                     LayoutVersion (= 3)         creator
+//  8               4                     LayoutVersion (= 4)         creator
 //  12              4                     HeaderBytes (= 1024)        creator
 //  16              8                     RegionBytes                 creator
 //  24              4                     MaxMessageBytes             creator
@@ -29,13 +29,17 @@ namespace TypedIpc.Internal;
 //  768             4                     SpaceFutex [wakes:31 | sleepers:1]                 producers sleep on it
 //  896             4                     Lifecycle [QueueLifecycle]                         Shutdown, in any process
 //  1024            64 × 1024             ProcessTable[1024]          each thread of an attached instance, its own
-//  66560           16 × SlotCount        Slots[SlotCount]            producers (publish), consumers (release)
-//  66560 + 16·S    64 × DataLines        Data: the byte ring of records, one 64-byte line at a time
+//  66560           B × SlotCount         Slots[SlotCount], B bytes each (B = SlotBytes: 64 with maxsize > 0, else 16)
+//  66560 + B·S     64 × DataLines        Data: the byte ring of records, one 64-byte line at a time
 //
 //  ProcessEntry (64 bytes): 0 Pid (display only)  4 Activity  8 PutFrom (the Tail it locked)
 //                           16 GetFrom (first item it claimed)  24 GetCount
-//  Slot (16 bytes): 0 State [item:32 | phase:32]  8 Start (line position of the record)  12 Length (bytes);
-//                   item i is in slot Slot.IndexOf(i): consecutive items in different cache lines
+//  Slot (16 or 64 bytes): 0 State [item:32 | phase:32]  8 Start (line position of the record)  12 Length (bytes)
+//                   16 Inline[SlotBytes - 16]: a record of at most that many bytes lives here, in the line the
+//                   consumer reads anyway, and takes no line of the ring (its Start is the Tail position it was
+//                   put at). 64-byte slots (bounded queues: few slots) carry records up to 48 bytes; 16-byte slots
+//                   (unbounded queues: a slot per line of data) none. Item i is in slot Slot.IndexOf(i): with four
+//                   slots to a line, consecutive items in different cache lines.
 //
 // Line positions run over [0, 2 × DataLines): a position names a line of the ring (position mod DataLines) and
 // which of two laps it is on, so that "empty" and "full" differ when Tail and Released point at the same line.
@@ -47,7 +51,7 @@ internal unsafe struct QueueHeader
 {
     public const int Bytes = 1024;
     public const ulong ExpectedMagic = 0x4350494445505954; // "TYPEDIPC" read as a little-endian ulong
-    public const int CurrentLayoutVersion = 3;
+    public const int CurrentLayoutVersion = 4;
     public const int TypeNameCapacity = 128;
 
     [FieldOffset(0)] public ulong Magic;
@@ -111,21 +115,28 @@ internal struct ProcessEntry
     [FieldOffset(24)] public uint GetCount;
 }
 
-/// <summary>One item's descriptor: where it is in the ring of items, and where its record is in the data.</summary>
+/// <summary>
+/// One item's descriptor: where it is in the ring of items, and where its record is in the data. In a 64-byte slot
+/// the descriptor is followed by the inline bytes of a small record (see the table above).
+/// </summary>
 [StructLayout(LayoutKind.Explicit, Size = Bytes)]
 internal struct Slot
 {
+    /// <summary>The descriptor's bytes: all of a small slot, the start of an inline one.</summary>
     public const int Bytes = 16;
-    public const int PerLine = QueueGeometry.LineBytes / Bytes;
+
+    /// <summary>The bytes of a slot that carries small records inline: one cache line.</summary>
+    public const int InlineSlotBytes = QueueGeometry.LineBytes;
 
     [FieldOffset(0)] public ulong State;
     [FieldOffset(8)] public uint Start;
     [FieldOffset(12)] public int Length;
 
     /// <summary>
-    /// The slot of item <paramref name="item"/>: consecutive items go to consecutive cache lines (slot 0, 4, 8, ...,
-    /// then 1, 5, 9, ...), so that a producer filling one slot never shares a line with the consumer emptying the
-    /// previous one. <paramref name="lineMask"/> is SlotCount / 4 - 1 and <paramref name="lineShift"/> its bit count.
+    /// The slot of item <paramref name="item"/> when four slots share a line: consecutive items go to consecutive
+    /// cache lines (slot 0, 4, 8, ..., then 1, 5, 9, ...), so that a producer filling one slot never shares a line
+    /// with the consumer emptying the previous one. <paramref name="lineMask"/> is SlotCount / 4 - 1 and
+    /// <paramref name="lineShift"/> its bit count. A slot of a whole line is simply item mod SlotCount.
     /// </summary>
     public static uint IndexOf(uint item, uint lineMask, int lineShift) => ((item & lineMask) << 2) | ((item >> lineShift) & 3);
 }
@@ -169,7 +180,26 @@ internal readonly record struct QueueGeometry(int SlotCount, int DataLines, int 
     public const long ProcessTableOffset = QueueHeader.Bytes;
     public const long SlotsOffset = ProcessTableOffset + (long)ProcessTableCapacity * ProcessEntry.Bytes;
 
-    public long DataOffset => SlotsOffset + (long)SlotCount * Slot.Bytes;
+    /// <summary>
+    /// Bytes per slot: a bounded queue has few slots, so each gets a whole line and carries small records inline;
+    /// an unbounded one has a slot per line of data, which stays at 16 bytes.
+    /// </summary>
+    public int SlotBytes => MaxSize > 0 ? Slot.InlineSlotBytes : Slot.Bytes;
+
+    /// <summary>The largest record that lives in its slot instead of the ring.</summary>
+    public int InlineBytes => SlotBytes - Slot.Bytes;
+
+    public long DataOffset => SlotsOffset + (long)SlotCount * SlotBytes;
+
+    /// <summary>Where item <paramref name="item"/>'s slot is, from the start of the region (QueueProtocol precomputes the same).</summary>
+    public long SlotOffsetOf(uint item)
+    {
+        uint slotLines = (uint)SlotCount / 4;
+        uint index = SlotBytes < LineBytes
+            ? Slot.IndexOf(item, slotLines - 1, BitOperations.Log2(slotLines))
+            : item & (uint)(SlotCount - 1);
+        return SlotsOffset + (long)index * SlotBytes;
+    }
 
     public long RegionBytes => DataOffset + (long)DataLines * LineBytes;
 

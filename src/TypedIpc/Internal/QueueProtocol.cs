@@ -13,8 +13,10 @@ namespace TypedIpc.Internal;
 // (layout: QueueLayout.cs), safe against a process killed at any instruction.
 //
 // Items and records. Item i is described by slot i mod SlotCount, whose State is [item:32 | phase:32]; its bytes
-// are one record of whole 64-byte lines in the data ring, at line position Start, Length bytes long. MemoryPack
-// serializes straight into the record and deserializes straight out of it.
+// are one record of whole 64-byte lines in the data ring, at line position Start, Length bytes long, or, when they
+// fit the slot's inline bytes, in the slot itself (no lines; Start is the Tail position). MemoryPack serializes
+// straight into the ring at the Tail (a small record is then copied into its slot, leaving the ring's free lines
+// untouched) and deserializes straight out of shared memory. A small message thus costs one shared line per item.
 //
 //   (i, Free) ──producer──▶ (i, Ready) ──consumer takes it (Head CAS), reads, releases──▶ (i + SlotCount, Free)
 //
@@ -108,10 +110,14 @@ internal sealed unsafe class QueueProtocol
 
     private readonly QueueHeader* _header;
     private readonly ProcessEntry* _table;
-    private readonly Slot* _slots;
+    private readonly byte* _slots;
     private readonly byte* _data;
+    private readonly int _slotShift;
+    private readonly bool _slotsShareLines;
+    private readonly uint _slotMask;
     private readonly uint _slotLineMask;
     private readonly int _slotLineShift;
+    private readonly int _inlineBytes;
     private readonly uint _slotCount;
     private readonly uint _dataLines;
     private readonly uint _positions;
@@ -171,11 +177,15 @@ internal sealed unsafe class QueueProtocol
         QueueGeometry geometry = region.Geometry;
         _header = (QueueHeader*)region.Base;
         _table = (ProcessEntry*)(region.Base + QueueGeometry.ProcessTableOffset);
-        _slots = (Slot*)(region.Base + QueueGeometry.SlotsOffset);
+        _slots = region.Base + QueueGeometry.SlotsOffset;
         _data = region.Base + geometry.DataOffset;
         _slotCount = (uint)geometry.SlotCount;
-        _slotLineMask = _slotCount / Slot.PerLine - 1;
-        _slotLineShift = BitOperations.Log2(_slotCount / Slot.PerLine);
+        _slotShift = BitOperations.Log2((uint)geometry.SlotBytes);
+        _slotsShareLines = geometry.SlotBytes < QueueGeometry.LineBytes;
+        _slotMask = _slotCount - 1;
+        _slotLineMask = _slotCount / 4 - 1;
+        _slotLineShift = BitOperations.Log2(_slotCount / 4);
+        _inlineBytes = geometry.InlineBytes;
         _dataLines = (uint)geometry.DataLines;
         _positions = 2 * _dataLines;
         _itemBound = (uint)geometry.ItemBound;
@@ -197,10 +207,11 @@ internal sealed unsafe class QueueProtocol
             table[i].GetFrom = ProcessEntry.NoIntent;
         }
 
-        var slots = (Slot*)((byte*)header + QueueGeometry.SlotsOffset);
+        byte* slots = (byte*)header + QueueGeometry.SlotsOffset;
         for (uint i = 0; i < (uint)geometry.SlotCount; i++)
         {
-            slots[i].State = SlotState(i, SlotPhase.Free);
+            // Free for some first-lap item: never Ready for an item, never a later lap's release.
+            ((Slot*)(slots + (long)i * geometry.SlotBytes))->State = SlotState(i, SlotPhase.Free);
         }
     }
 
@@ -424,12 +435,13 @@ internal sealed unsafe class QueueProtocol
                     break;
                 }
 
+                Slot* slot = SlotFor(items);
                 byte* record = _data + (long)(start % _dataLines) * QueueGeometry.LineBytes;
                 int length;
                 if (serialized is not null)
                 {
                     length = serialized.WrittenCount;
-                    serialized.WrittenSpan.CopyTo(new Span<byte>(record, length));
+                    serialized.WrittenSpan.CopyTo(new Span<byte>(length <= _inlineBytes ? InlineBytesOf(slot) : record, length));
                     serialized = null;
                     SerializationBuffer.ReleaseIfLarge();
                 }
@@ -454,13 +466,23 @@ internal sealed unsafe class QueueProtocol
                         failure = source.TooLarge(first + written, length);
                         break;
                     }
+
+                    if (length <= _inlineBytes)
+                    {
+                        // Serialized at the Tail, where the ring's free lines stay this producer's: only the slot is shared.
+                        Buffer.MemoryCopy(record, InlineBytesOf(slot), _inlineBytes, length);
+                    }
                 }
 
-                Slot* slot = SlotFor(items);
+                uint lines = RingLines(length);
+                if (lines == 0)
+                {
+                    start = position;
+                }
+
                 slot->Start = start;
                 slot->Length = length;
                 Volatile.Write(ref slot->State, SlotState(items, SlotPhase.Ready));
-                uint lines = (uint)QueueGeometry.LinesFor(length);
                 freeLines -= Distance(position, start) + lines;
                 freeItems--;
                 position = Advance(start, lines);
@@ -592,7 +614,7 @@ internal sealed unsafe class QueueProtocol
 
             uint start = slot->Start;
             int length = slot->Length;
-            uint end = Advance(start % _positions, (uint)QueueGeometry.LinesFor(Math.Max(length, 0)));
+            uint end = Advance(start % _positions, RingLines(Math.Max(length, 0)));
             if (start >= _positions || length < 0 || Distance(position, end) > Distance(position, tailPosition))
             {
                 if (Volatile.Read(ref _header->Released) != released)
@@ -741,16 +763,16 @@ internal sealed unsafe class QueueProtocol
             uint start = slot->Start;
             int length = slot->Length;
             uint index = start % _dataLines;
-            if (start >= _positions || (uint)length > (uint)_maxMessageBytes
-                || index + (uint)QueueGeometry.LinesFor(length) > _dataLines)
+            if (start >= _positions || (uint)length > (uint)_maxMessageBytes || index + RingLines(length) > _dataLines)
             {
                 damage ??= $"the record of item {item} claims {length} bytes at line {start}, outside the queue's limits";
             }
             else
             {
+                byte* payload = length <= _inlineBytes ? InlineBytesOf(slot) : _data + (long)index * QueueGeometry.LineBytes;
                 try
                 {
-                    sink.Read(delivered, new ReadOnlySpan<byte>(_data + (long)index * QueueGeometry.LineBytes, length));
+                    sink.Read(delivered, new ReadOnlySpan<byte>(payload, length));
                     delivered++;
                 }
                 catch (Exception e)
@@ -1077,7 +1099,7 @@ internal sealed unsafe class QueueProtocol
                 throw Damaged($"the record of item {item} claims {length} bytes at line {start}");
             }
 
-            position = Advance(start, (uint)QueueGeometry.LinesFor(length));
+            position = Advance(start, RingLines(length));
             item++;
         }
 
@@ -1128,7 +1150,15 @@ internal sealed unsafe class QueueProtocol
     // ───────────────────────────── positions ─────────────────────────────
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Slot* SlotFor(uint item) => _slots + Slot.IndexOf(item, _slotLineMask, _slotLineShift);
+    private Slot* SlotFor(uint item) =>
+        (Slot*)(_slots + ((long)(_slotsShareLines ? Slot.IndexOf(item, _slotLineMask, _slotLineShift) : item & _slotMask) << _slotShift));
+
+    /// <summary>Lines of the ring a record of <paramref name="length"/> bytes takes: none when it lives in its slot.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint RingLines(int length) => length <= _inlineBytes ? 0 : (uint)QueueGeometry.LinesFor(length);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte* InlineBytesOf(Slot* slot) => (byte*)slot + Slot.Bytes;
 
     /// <summary>Lines from <paramref name="from"/> forward to <paramref name="to"/>, on the ring of line positions.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

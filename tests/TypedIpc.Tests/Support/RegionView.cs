@@ -26,11 +26,7 @@ public sealed unsafe class RegionView : IDisposable
 
     internal ProcessEntry* Entry(int index) => (ProcessEntry*)(_base + QueueGeometry.ProcessTableOffset) + index;
 
-    internal Slot* Slot(uint item)
-    {
-        uint lines = (uint)Header->SlotCount / TypedIpc.Internal.Slot.PerLine;
-        return (Slot*)(_base + QueueGeometry.SlotsOffset) + TypedIpc.Internal.Slot.IndexOf(item, lines - 1, System.Numerics.BitOperations.Log2(lines));
-    }
+    internal Slot* Slot(uint item) => (Slot*)(_base + Geometry.SlotOffsetOf(item));
 
     /// <summary>Threads asleep in the kernel in a Get on this queue (from the process table).</summary>
     public int GetWaiters => CountActivity(EntryActivity.SleepingInGet);
