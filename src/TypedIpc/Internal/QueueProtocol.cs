@@ -91,8 +91,9 @@ internal sealed unsafe class QueueProtocol
     /// <summary>The longest sleep without a claim in the way (see "Sleeping" above).</summary>
     public static readonly TimeSpan SleepBound = TimeSpan.FromMilliseconds(200);
 
-    private const int SpinsPerClockRead = 64;
-    private const int SpinsPerYield = 64 * 16;
+    private const int PausesPerClockRead = 64;
+    private const int PausesPerYield = 64 * 16;
+    private const int PausesPerProducerSpin = 8;
 
     /// <summary>The key under which a canceled batch put records, in the exception's Data, how many items went in.</summary>
     public const string ItemsPutKey = "TypedIpc.ItemsPut";
@@ -394,7 +395,9 @@ internal sealed unsafe class QueueProtocol
 
             try
             {
-                if (TrySpin(ref wait))
+                // A full queue's producer looks again less often than a consumer: each look reads the slot a consumer
+                // is about to release, and pulling that line away slows the consumer it waits for.
+                if (TrySpin(ref wait, PausesPerProducerSpin))
                 {
                     continue;
                 }
@@ -674,7 +677,7 @@ internal sealed unsafe class QueueProtocol
                 throw GetAfterShutDown();
             }
 
-            if (TrySpin(ref wait))
+            if (TrySpin(ref wait, pauses: 1))
             {
                 continue;
             }
@@ -801,14 +804,15 @@ internal sealed unsafe class QueueProtocol
     /// Spins once if the blocked call is still in its spin phase (and has time left); the caller then tries again
     /// without looking for what blocks it, so that spinning reads nothing but the word it waits on.
     /// </summary>
-    private bool TrySpin(ref WaitState wait)
+    private bool TrySpin(ref WaitState wait, int pauses)
     {
         // An answer usually comes within a few hundred nanoseconds: most rounds only pause, reading no clock, and a
-        // pause per round (not SpinWait's growing backoff) notices it within a round.
-        int spins = ++wait.Spins;
-        if (wait.BlockedSince != 0 && spins % SpinsPerClockRead != 0)
+        // few pauses per round (not SpinWait's growing backoff) notice it within a round.
+        int spins = wait.Spins;
+        wait.Spins = spins + pauses;
+        if (wait.BlockedSince != 0 && spins / PausesPerClockRead == wait.Spins / PausesPerClockRead)
         {
-            Pause();
+            Pause(pauses);
             return true;
         }
 
@@ -819,28 +823,31 @@ internal sealed unsafe class QueueProtocol
         }
 
         // With more runnable processes than cores, the one being waited for may need this core.
-        if (spins % SpinsPerYield == 0)
+        if (spins / PausesPerYield != wait.Spins / PausesPerYield)
         {
             Thread.Yield();
         }
         else
         {
-            Pause();
+            Pause(pauses);
         }
 
         return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Pause()
+    private static void Pause(int pauses)
     {
-        if (X86Base.IsSupported)
+        for (int i = 0; i < pauses; i++)
         {
-            X86Base.Pause();
-        }
-        else
-        {
-            Thread.SpinWait(1);
+            if (X86Base.IsSupported)
+            {
+                X86Base.Pause();
+            }
+            else
+            {
+                Thread.SpinWait(1);
+            }
         }
     }
 
