@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using MemoryPack;
 using TypedIpc.Internal;
 using TypedIpc.Platform;
@@ -317,7 +319,18 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>
     {
         private readonly ReadOnlySpan<T> _items = items;
 
-        public void Write(int index, RecordWriter writer) => MemoryPackSerializer.Serialize(writer, _items[index]);
+        public void Write(int index, RecordWriter writer)
+        {
+            // MemoryPack writes an unmanaged struct as its raw bytes: the same bytes, without the calls through IBufferWriter.
+            if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+            {
+                writer.WriteRaw(in _items[index]);
+            }
+            else
+            {
+                MemoryPackSerializer.Serialize(writer, _items[index]);
+            }
+        }
 
         public void Write(int index, ArrayBufferWriter<byte> buffer) => MemoryPackSerializer.Serialize(buffer, _items[index]);
 
@@ -333,7 +346,13 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>
     {
         private readonly Span<T> _destination = destination;
 
-        public void Read(int index, ReadOnlySpan<byte> payload) => _destination[index] = MemoryPackSerializer.Deserialize<T>(payload)!;
+        public void Read(int index, ReadOnlySpan<byte> payload)
+        {
+            // The raw bytes MemoryPack would read for an unmanaged struct; any other length goes to MemoryPack to be refused.
+            _destination[index] = !RuntimeHelpers.IsReferenceOrContainsReferences<T>() && payload.Length == Unsafe.SizeOf<T>()
+                ? Unsafe.ReadUnaligned<T>(ref MemoryMarshal.GetReference(payload))
+                : MemoryPackSerializer.Deserialize<T>(payload)!;
+        }
 
         public MessageCorruptedException Corrupted(string? damage, Exception? cause, int delivered)
         {

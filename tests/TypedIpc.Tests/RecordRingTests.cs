@@ -126,6 +126,21 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, queue.BytesUsed);
     }
 
+    [Fact]
+    public unsafe void An_unmanaged_struct_is_stored_as_the_bytes_MemoryPack_writes_for_it_and_read_back_equal()
+    {
+        using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 4);
+        using var region = new RegionView(_name);
+        var item = new Numbered(7, long.MaxValue - 3, -42);
+        queue.PutNowait(item);
+
+        byte[] expected = MemoryPack.MemoryPackSerializer.Serialize(item);
+        Slot* slot = region.Slot(0);
+        Assert.Equal(expected.Length, slot->Length);
+        Assert.Equal(expected, new ReadOnlySpan<byte>((byte*)slot + Slot.Bytes, slot->Length).ToArray());
+        Assert.Equal(item, queue.GetNowait());
+    }
+
     [Theory]
     [InlineData(-1)]
     [InlineData(4097)]

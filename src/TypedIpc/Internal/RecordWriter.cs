@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace TypedIpc.Internal;
 
@@ -31,6 +32,14 @@ internal sealed unsafe class RecordWriter : IBufferWriter<byte>
         }
 
         Written += count;
+    }
+
+    /// <summary>Writes the bytes of an unmanaged <paramref name="value"/> as they are, as MemoryPack does.</summary>
+    public void WriteRaw<TValue>(scoped in TValue value)
+    {
+        int size = Unsafe.SizeOf<TValue>();
+        Unsafe.WriteUnaligned(Reserve(size), value);
+        Written += size;
     }
 
     public Span<byte> GetSpan(int sizeHint = 0) => new(Reserve(sizeHint), _capacity - Written);
