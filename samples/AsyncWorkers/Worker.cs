@@ -18,9 +18,11 @@ internal static class Worker
             await foreach (SleepJob job in jobs.ReadAllAsync(cancellationToken))
             {
                 await Task.Delay(TimeSpan.FromSeconds(job.Seconds), cancellationToken);
-                jobs.TaskDone();
-                done++;
+                // Reported before TaskDone: once the last job is marked done the boss's JoinAsync returns, and its
+                // output must come after every worker's.
                 Console.WriteLine(FormattableString.Invariant($"worker-{number} has slept for {job.Seconds:0.00} seconds (job {job.Number})"));
+                done++;
+                jobs.TaskDone();
             }
         }
         catch (OperationCanceledException)
