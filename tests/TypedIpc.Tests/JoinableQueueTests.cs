@@ -87,26 +87,35 @@ public sealed class JoinableQueueTests : IDisposable
     }
 
     [Fact]
-    public async Task Join_started_after_a_consumer_holding_a_task_was_killed_throws_with_1_once_the_other_tasks_are_done()
+    public async Task A_dead_consumers_task_survives_the_takeover_of_its_entry_and_a_later_JoinAsync_throws_with_1_once_the_other_tasks_are_done()
     {
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 3, Joinable);
+        using var view = new RegionView(_name);
         queue.PutMany([new(1, 0, 0), new(1, 1, 0)]);
+        int deadLedger;
         using (var consumer = PeerProcess.Start("joinable-take", _name, "3", "1", "0"))
         {
             Assert.Equal("holding 1", consumer.WaitForFirstLine());
+            deadLedger = view.EntriesOf(consumer.Id).Min(); // the entry of the thread that opened it: its ledger
             consumer.Kill();
         }
 
-        // A process that takes over the dead consumer's table entry must not make its task vanish.
+        Assert.Equal(1UL, view.TasksOf(deadLedger));
+        view.MarkUnusedEntriesStale(); // the next process takes the dead consumer's entry
+
         using (var other = PeerProcess.Start("joinable-take", _name, "3", "0", "0"))
         {
             Assert.Equal("holding 0", other.WaitForFirstLine());
-            Task early = queue.JoinAsync().AsTask();
-            Assert.False(early.IsCompleted, "JoinAsync completed while an item was still in the queue");
+            Assert.Equal(other.Id, view.PidOf(deadLedger));
+            Assert.Equal(1UL << 32, view.TasksOf(deadLedger)); // held 0, abandoned 1: moved, not lost
+
+            Task join = queue.JoinAsync().AsTask();
+            Assert.False(join.IsCompleted, "JoinAsync completed while an item was still in the queue");
             queue.Get();
             queue.TaskDone();
-            QueueTasksAbandonedException abandoned = await Assert.ThrowsAsync<QueueTasksAbandonedException>(() => early.WaitAsync(HangLimit));
+            QueueTasksAbandonedException abandoned = await Assert.ThrowsAsync<QueueTasksAbandonedException>(() => join.WaitAsync(HangLimit));
             Assert.Equal(1, abandoned.AbandonedTasks);
+            Assert.Equal(0UL, view.TasksOf(deadLedger)); // consumed by the report
             other.CloseInput();
             other.WaitForSuccess();
         }
