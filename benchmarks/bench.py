@@ -25,12 +25,16 @@ PYTHON_PEER = BENCHMARKS / "peers" / "python" / "mp_queue.py"
 
 PEER_LABELS = {
     "typedipc": "TypedIpc SharedQueue",
+    "typedipc-async": "TypedIpc SharedQueue, PutAsync/GetAsync awaited",
     "python": "Python multiprocessing.Queue",
     "boost": "Boost.Interprocess message_queue",
     "uds": "Unix socket + MemoryPack",
     "ring": "raw C SPSC ring, spinning",
     "ring-futex": "raw C SPSC ring, futex every hop",
 }
+
+# TypedIpc's own rows: the peers' advantage columns compare against "typedipc", the blocking calls.
+OWN_ROWS = ("typedipc", "typedipc-async")
 
 JOB_RAW_BYTES = 44  # what the raw peers move for a Job: a 40-byte path and a 4-byte priority
 TICK_BYTES = 32
@@ -71,6 +75,7 @@ def scenarios():
     result = [
         Scenario("spsc-job", "SPSC throughput, Job(string Path, int Priority), maxsize 1024", "throughput", {
             "typedipc": dotnet("throughput", "typedipc", "job"),
+            "typedipc-async": dotnet("throughput", "typedipc", "job", "--async"),
             "python": python("throughput", "--message", "job"),
             "boost": boost("throughput", "--bytes", job),
             "uds": dotnet("throughput", "uds", "job"),
@@ -78,6 +83,7 @@ def scenarios():
         }),
         Scenario("spsc-tick", "SPSC throughput, unmanaged Tick (4 longs, 32 B), maxsize 1024", "throughput", {
             "typedipc": dotnet("throughput", "typedipc", "tick"),
+            "typedipc-async": dotnet("throughput", "typedipc", "tick", "--async"),
             "python": python("throughput", "--message", "tick"),
             "boost": boost("throughput", "--bytes", tick),
             "uds": dotnet("throughput", "uds", "tick"),
@@ -113,6 +119,7 @@ def scenarios():
         }))
     result.append(Scenario("pingpong", "Ping-pong round trip, Tick (32 B), default waiting mode", "pingpong", {
         "typedipc": dotnet("pingpong", "typedipc", "tick"),
+        "typedipc-async": dotnet("pingpong", "typedipc", "tick", "--async"),
         "python": python("pingpong"),
         "boost": boost("pingpong", "--bytes", tick),
         "uds": dotnet("pingpong", "uds", "tick"),
@@ -326,7 +333,7 @@ def write_markdown(path, all_scenarios, alloc, facts, settings):
                 row.append(format_value(scenario.kind, statistics.median(r["p99_us"] for r in results)))
             if scenario.kind != "idle":
                 ratios = round_ratios(scenario, peer)
-                row.append("—" if peer == "typedipc" else
+                row.append("—" if peer in OWN_ROWS else
                            f"{format_ratio(statistics.median(ratios))} ({format_ratio(min(ratios))} – {format_ratio(max(ratios))})")
             lines.append("| " + " | ".join(row) + " |")
     lines += ["", "### Allocations per Put + Get (BenchmarkDotNet MemoryDiagnoser, in-process, one queue)", "",
@@ -355,7 +362,7 @@ def write_svg(path, all_scenarios):
         if scenario.kind == "idle":
             continue
         for peer in scenario.values:
-            if peer != "typedipc":
+            if peer not in OWN_ROWS:
                 bars.append((f"{scenario.key} vs {PEER_LABELS[peer]}", statistics.median(round_ratios(scenario, peer))))
     ratios = [ratio for _, ratio in bars] + [1.0]
     low = 10 ** math.floor(math.log10(min(ratios)))

@@ -23,11 +23,12 @@ public sealed record BenchOptions
 {
     public const string Usage =
         "usage: TypedIpc.Benchmarks throughput|pingpong|idle [--peer typedipc|uds] [--message job|tick|blob] [--bytes N] " +
-        "[--seconds S] [--producers P] [--consumers C] [--batch N]\n" +
+        "[--seconds S] [--producers P] [--consumers C] [--batch N] [--async]\n" +
+        "       TypedIpc.Benchmarks wake [--async] [--samples N]\n" +
         "       TypedIpc.Benchmarks allocations [--smoke]\n" +
         "       TypedIpc.Benchmarks allocation-check";
 
-    private static readonly string[] s_modes = ["throughput", "pingpong", "idle", "allocations", "allocation-check", "child"];
+    private static readonly string[] s_modes = ["throughput", "pingpong", "idle", "wake", "allocations", "allocation-check", "child"];
 
     public string Mode { get; init; } = "";
 
@@ -47,6 +48,12 @@ public sealed record BenchOptions
     public int Batch { get; init; } = 1;
 
     public int Consumers { get; init; } = 1;
+
+    /// <summary>Put and get with PutAsync/GetAsync, awaited, instead of the blocking calls (TypedIpc only).</summary>
+    public bool Async { get; init; }
+
+    /// <summary>How many wakes the wake mode measures.</summary>
+    public int Samples { get; init; } = 1000;
 
     /// <summary>The channel's name, chosen by the parent and handed to its children.</summary>
     public string Name { get; init; } = $"bench-{Guid.NewGuid():N}";
@@ -73,6 +80,8 @@ public sealed record BenchOptions
             options = key switch
             {
                 "--smoke" => options with { Smoke = true },
+                "--async" => options with { Async = true },
+                "--samples" => options with { Samples = ParsePositiveInt(ValueAt(args, ++i, key), key) },
                 "--peer" => options with { Peer = ParseEnum<Peer>(ValueAt(args, ++i, key), key) },
                 "--message" => options with { Message = ParseEnum<MessageKind>(ValueAt(args, ++i, key), key) },
                 "--bytes" => options with { Bytes = ParsePositiveInt(ValueAt(args, ++i, key), key) },
@@ -90,6 +99,18 @@ public sealed record BenchOptions
             throw new ArgumentException("a Unix socket connects one producer to one consumer: use --producers 1 --consumers 1 with --peer uds.");
         }
 
+        if (options.Async && (options.Peer != Peer.TypedIpc || options.Batch != 1 || options.Mode is "idle" or "allocations"))
+        {
+            throw new ArgumentException(
+                "--async measures PutAsync/GetAsync: use it with --peer typedipc, without --batch (they have no batch form), " +
+                "in the throughput, pingpong or wake mode.");
+        }
+
+        if (options.Mode == "wake" && options.Peer != Peer.TypedIpc)
+        {
+            throw new ArgumentException("the wake mode measures TypedIpc's Get and GetAsync: use it with --peer typedipc.");
+        }
+
         return options;
     }
 
@@ -105,6 +126,7 @@ public sealed record BenchOptions
         "--consumers", Consumers.ToString(CultureInfo.InvariantCulture),
         "--batch", Batch.ToString(CultureInfo.InvariantCulture),
         "--name", Name,
+        .. Async ? ["--async"] : Array.Empty<string>(),
     ];
 
     private static string ValueAt(IReadOnlyList<string> args, int index, string key) =>

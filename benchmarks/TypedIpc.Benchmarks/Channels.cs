@@ -21,6 +21,16 @@ public interface IMessageChannel<T> : IDisposable
         }
     }
 
+    /// <summary>Sends awaiting instead of blocking; a channel without an async form sends blocking.</summary>
+    ValueTask SendAsync(T message)
+    {
+        Send(message);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Receives awaiting instead of blocking; a channel without an async form receives blocking.</summary>
+    ValueTask<T> ReceiveAsync() => new(Receive());
+
     /// <summary>Waits for one message, then takes what else is ready; a channel without batches takes one.</summary>
     int ReceiveMany(Span<T> destination)
     {
@@ -98,6 +108,10 @@ public sealed class QueueChannel<T>(SharedQueue<T> outbound, SharedQueue<T> inbo
     public void SendMany(ReadOnlySpan<T> messages) => outbound.PutMany(messages);
 
     public int ReceiveMany(Span<T> destination) => inbound.GetMany(destination);
+
+    public ValueTask SendAsync(T message) => outbound.PutAsync(message);
+
+    public ValueTask<T> ReceiveAsync() => inbound.GetAsync();
 
     public void Dispose()
     {

@@ -11,6 +11,7 @@ internal sealed class IpcQueueSettings
     private const string MaxSizeParameter = "maxsize";
     private const string NameProperty = "Name";
     private const string MaxMessageBytesProperty = "MaxMessageBytes";
+    private const string JoinableProperty = "Joinable";
 
     private IpcQueueSettings(AttributeData attribute, INamedTypeSymbol messageType)
     {
@@ -18,6 +19,7 @@ internal sealed class IpcQueueSettings
         MaxSize = attribute.ConstructorArguments.FirstOrDefault().Value is int maxSize ? maxSize : 0;
         Name = NamedArgument(NameProperty) as string ?? messageType.ToDottedFullName();
         MaxMessageBytes = NamedArgument(MaxMessageBytesProperty) is int maxMessageBytes ? maxMessageBytes : 0;
+        Joinable = NamedArgument(JoinableProperty) is true;
     }
 
     public int MaxSize { get; }
@@ -27,6 +29,9 @@ internal sealed class IpcQueueSettings
 
     /// <summary>The per-message limit; 0 when unset.</summary>
     public int MaxMessageBytes { get; }
+
+    /// <summary>Whether the queue is joinable (<c>Joinable = true</c>).</summary>
+    public bool Joinable { get; }
 
     /// <summary>The <c>[IpcQueue]</c> attribute these settings come from: the type's first, when it has more than one.</summary>
     public AttributeData Attribute { get; }

@@ -17,6 +17,7 @@ namespace TypedIpc.Generators;
 /// <param name="DefaultName">The queue name <c>Open</c> and <c>Unlink</c> use when given none.</param>
 /// <param name="MaxSize">The attribute's <c>maxsize</c>.</param>
 /// <param name="MaxMessageBytes">The attribute's <c>MaxMessageBytes</c>; 0 when unset.</param>
+/// <param name="Joinable">The attribute's <c>Joinable</c>.</param>
 /// <param name="SchemaFingerprint">The message's schema fingerprint.</param>
 internal sealed record QueueSpec(
     string HintName,
@@ -31,6 +32,7 @@ internal sealed record QueueSpec(
     string DefaultName,
     int MaxSize,
     int MaxMessageBytes,
+    bool Joinable,
     ulong SchemaFingerprint);
 
 /// <summary>A type that contains the message type, redeclared as partial around the generated code.</summary>

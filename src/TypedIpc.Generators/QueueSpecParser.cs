@@ -52,6 +52,7 @@ internal static class QueueSpecParser
             DefaultName: settings.Name,
             MaxSize: settings.MaxSize,
             MaxMessageBytes: settings.MaxMessageBytes,
+            Joinable: settings.Joinable,
             SchemaFingerprint: SchemaFingerprint.Of(known, messageType));
     }
 

@@ -22,4 +22,11 @@ public sealed class IpcQueueAttribute : Attribute
 
     /// <summary>The per-message limit in bytes of the generated queue; when unset, <see cref="QueueOptions.DefaultMaxMessageBytes"/>.</summary>
     public int MaxMessageBytes { get; init; }
+
+    /// <summary>
+    /// Whether the generated queue is joinable (Python's <c>JoinableQueue</c>): it then implements
+    /// <see cref="IJoinableQueue"/> (<c>TaskDone</c>, <c>Join</c>, <c>JoinAsync</c>) and opens with
+    /// <see cref="QueueOptions.Joinable"/>. Shared memory only: such a queue has no <c>OpenAsync</c> over NATS.
+    /// </summary>
+    public bool Joinable { get; init; }
 }

@@ -1,8 +1,8 @@
 namespace TypedIpc;
 
 /// <summary>
-/// Settings of a shared queue beyond its name and <c>maxsize</c>. <see cref="MaxMessageBytes"/> and
-/// <see cref="CapacityBytes"/> shape the shared region, so every process that opens the queue must use the
+/// Settings of a shared queue beyond its name and <c>maxsize</c>. <see cref="MaxMessageBytes"/>,
+/// <see cref="CapacityBytes"/> and <see cref="Joinable"/> shape the shared region, so every process that opens the queue must use the
 /// same values (a difference throws <see cref="QueueMismatchException"/>); the others are local to a process.
 /// </summary>
 public sealed record QueueOptions
@@ -37,6 +37,13 @@ public sealed record QueueOptions
     /// nothing is dropped or overwritten. It must hold at least two messages of <see cref="MaxMessageBytes"/>.
     /// </summary>
     public long? CapacityBytes { get; init; }
+
+    /// <summary>
+    /// Create a joinable queue (Python's <c>JoinableQueue</c>): every item got is a task until the getting instance
+    /// calls <see cref="IJoinableQueue.TaskDone"/>, and <see cref="IJoinableQueue.Join"/> waits for all of them. Fixed at
+    /// creation: every process must open the queue with the same value.
+    /// </summary>
+    public bool Joinable { get; init; }
 
     /// <summary>
     /// How long a blocked put or get spins, re-checking the queue, before it sleeps in the kernel

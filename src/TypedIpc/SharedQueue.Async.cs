@@ -10,6 +10,7 @@ public sealed partial class SharedQueue<T>
 {
     private QueueWatcher? _getWatcher;
     private QueueWatcher? _putWatcher;
+    private QueueWatcher? _joinWatcher;
 
     /// <summary>
     /// Puts <paramref name="item"/> at the end of the queue, waiting asynchronously for room: forever, or at most
@@ -41,7 +42,7 @@ public sealed partial class SharedQueue<T>
         }
 
         var call = new PutCall(this, item, timeout);
-        Wait(call, consumers: false, limit, cancellationToken);
+        Wait(call, WatchedWord.Space, limit, cancellationToken);
         return new ValueTask(call.Completion.Task);
     }
 
@@ -75,7 +76,7 @@ public sealed partial class SharedQueue<T>
         }
 
         var call = new GetCall(this, timeout);
-        Wait(call, consumers: true, limit, cancellationToken);
+        Wait(call, WatchedWord.Items, limit, cancellationToken);
         return new ValueTask<T>(call.Completion.Task);
     }
 
@@ -102,12 +103,23 @@ public sealed partial class SharedQueue<T>
         }
     }
 
-    private void Wait(PendingCall call, bool consumers, WaitLimit limit, CancellationToken cancellationToken)
+    private void Wait(PendingCall call, WatchedWord watched, WaitLimit limit, CancellationToken cancellationToken)
     {
         call.Start(limit.DeadlineFrom(Stopwatch.GetTimestamp()), cancellationToken);
-        ref QueueWatcher? watcher = ref consumers ? ref _getWatcher : ref _putWatcher;
-        LazyInitializer.EnsureInitialized(
-            ref watcher, () => new QueueWatcher(_protocol, consumers, consumers ? $"TypedIpc GetAsync {Name}" : $"TypedIpc PutAsync {Name}"));
+        ref QueueWatcher? watcher = ref _getWatcher;
+        string calls = "GetAsync";
+        if (watched == WatchedWord.Space)
+        {
+            watcher = ref _putWatcher;
+            calls = "PutAsync";
+        }
+        else if (watched == WatchedWord.Tasks)
+        {
+            watcher = ref _joinWatcher;
+            calls = "JoinAsync";
+        }
+
+        LazyInitializer.EnsureInitialized(ref watcher, () => new QueueWatcher(_protocol, watched, $"TypedIpc {calls} {Name}"));
         watcher.Add(call);
 
         // Once more, now that the watcher knows the call: a change between the first try and Add may have woken the
@@ -137,6 +149,7 @@ public sealed partial class SharedQueue<T>
     {
         _getWatcher?.Stop();
         _putWatcher?.Stop();
+        _joinWatcher?.Stop();
     }
 
     /// <summary>After the protocol closed: the watchers' threads end, and the calls still pending fail as disposed.</summary>
@@ -144,6 +157,7 @@ public sealed partial class SharedQueue<T>
     {
         _getWatcher?.Join();
         _putWatcher?.Join();
+        _joinWatcher?.Join();
     }
 
     private sealed class PutCall(SharedQueue<T> queue, T item, TimeSpan? timeout) : PendingCall

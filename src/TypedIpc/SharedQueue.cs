@@ -16,7 +16,7 @@ namespace TypedIpc;
 /// Messages are serialized with MemoryPack. All members are thread-safe.
 /// </summary>
 /// <typeparam name="T">A type MemoryPack can serialize (a <c>[MemoryPackable]</c> type, a primitive, a string, ...).</typeparam>
-public sealed partial class SharedQueue<T> : IIpcQueue<T>
+public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue
 {
     /// <summary>The largest <c>maxsize</c> a queue accepts: 16,777,216 items.</summary>
     public const int MaxMaxSize = 1 << 24;
@@ -74,7 +74,7 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>
     /// <param name="name">1 to 200 characters of A–Z, a–z, 0–9, '.', '_', '-', not starting with '.' or '-'.</param>
     /// <param name="maxsize">The most items the queue holds (Python's <c>maxsize</c>); 0 = bounded only by <see cref="QueueOptions.CapacityBytes"/>.</param>
     /// <param name="options">Per-message limit, capacity, spinning, permissions; null for <see cref="QueueOptions.Default"/>.</param>
-    /// <exception cref="QueueMismatchException">The queue exists with another message type, maxsize or layout.</exception>
+    /// <exception cref="QueueMismatchException">The queue exists with another message type, maxsize, joinability or layout.</exception>
     /// <exception cref="QueueCorruptedException">The file at the queue's path is not a valid queue.</exception>
     /// <exception cref="SharedMemoryException">The operating system refused (no space, no permission, a symlink or other non-file at the path).</exception>
     public static SharedQueue<T> Open(string name, int maxsize = 0, QueueOptions? options = null)
@@ -82,14 +82,21 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>
         SharedRegion.ValidateName(name);
         options ??= QueueOptions.Default;
         QueueGeometry geometry = GeometryFor(maxsize, options);
-        var spec = new RegionSpec(geometry, s_fingerprint, SchemaFingerprint.NameOf(typeof(T)));
+        var spec = new RegionSpec(
+            geometry, s_fingerprint, SchemaFingerprint.NameOf(typeof(T)), options.Joinable ? QueueFlags.Joinable : QueueFlags.None);
         SharedRegion region = SharedRegion.OpenOrCreate(name, spec, options);
         try
         {
             var protocol = new QueueProtocol(
                 region, ProcessSharedWaiter.ForCurrentPlatform, ProcessLiveness.ForCurrentPlatform, options.SpinDuration);
             // Attach the opening thread now, so that a full process table fails here rather than at the first call.
-            QueueProtocol.Exit(protocol.Enter());
+            EntryLease first = protocol.Enter();
+            if (region.Flags.HasFlag(QueueFlags.Joinable))
+            {
+                protocol.AttachLedger(first);
+            }
+
+            QueueProtocol.Exit(first);
             return new SharedQueue<T>(name, maxsize, region, protocol);
         }
         catch

@@ -189,6 +189,28 @@ public sealed class IpcQueueGeneratorSnapshotTests(ITestOutputHelper output)
         """);
 
     [Fact]
+    public void JoinableRecord() => VerifyGenerated("""
+        using MemoryPack;
+        using TypedIpc;
+
+        namespace MyApp.Jobs;
+
+        [IpcQueue(maxsize: 3, Joinable = true), MemoryPackable]
+        public partial record Job(string Path);
+        """);
+
+    [Fact]
+    public void JoinableWithMaxMessageBytesOverNats() => VerifyGeneratedWithNats("""
+        using MemoryPack;
+        using TypedIpc;
+
+        namespace MyApp.Jobs;
+
+        [IpcQueue(maxsize: 3, Joinable = true, MaxMessageBytes = 512), MemoryPackable]
+        public partial record Job(string Path);
+        """);
+
+    [Fact]
     public void WithoutTypedIpcNatsNoNatsMemberIsEmitted()
     {
         var (result, _) = TestCompilation.Generate("""

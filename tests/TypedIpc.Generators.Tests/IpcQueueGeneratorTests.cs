@@ -43,6 +43,69 @@ public sealed class IpcQueueGeneratorTests
     }
 
     [Fact]
+    public void A_Joinable_queue_implements_IJoinableQueue_and_opens_joinable_and_others_have_no_joinable_member()
+    {
+        var (_, compilation) = TestCompilation.Generate(Usings + """
+            namespace MyApp;
+
+            [IpcQueue(maxsize: 3, Joinable = true), MemoryPackable]
+            public partial record Job(string Path);
+
+            [IpcQueue(maxsize: 3), MemoryPackable]
+            public partial record Report(string Path);
+
+            public static class Boss
+            {
+                public static async System.Threading.Tasks.Task Run(System.Threading.CancellationToken cancellationToken)
+                {
+                    using var queue = JobQueue.Open();
+                    IJoinableQueue joinable = queue;
+                    queue.Put(new Job("a"));
+                    queue.Get();
+                    queue.TaskDone();
+                    queue.Join(cancellationToken);
+                    await joinable.JoinAsync(cancellationToken);
+                }
+            }
+            """);
+
+        Assert.Empty(compilation.GetDiagnostics().Where(diagnostic => diagnostic.Severity >= DiagnosticSeverity.Warning));
+        var joinableContract = compilation.GetTypeByMetadataName("TypedIpc.IJoinableQueue")!;
+        var job = compilation.GetTypeByMetadataName("MyApp.JobQueue")!;
+        var report = compilation.GetTypeByMetadataName("MyApp.ReportQueue")!;
+        Assert.Contains(joinableContract, job.AllInterfaces, SymbolEqualityComparer.Default);
+        Assert.DoesNotContain(joinableContract, report.AllInterfaces, SymbolEqualityComparer.Default);
+        foreach (var member in new[] { "TaskDone", "Join", "JoinAsync", "IsJoinable" })
+        {
+            Assert.NotEmpty(job.GetMembers(member));
+            Assert.Empty(report.GetMembers(member));
+        }
+
+        var open = Assert.Single(job.GetMembers("Open"));
+        var source = open.DeclaringSyntaxReferences.Single().SyntaxTree.ToString();
+        Assert.Contains("(options ?? global::TypedIpc.QueueOptions.Default) with { Joinable = true }", source);
+    }
+
+    [Fact]
+    public void A_Joinable_queue_has_no_NATS_OpenAsync_even_with_TypedIpc_Nats_referenced()
+    {
+        var (result, _) = TestCompilation.Generate(
+            TestCompilation.ParseOptions, NatsReferences.All, Usings + """
+            namespace MyApp;
+
+            [IpcQueue(maxsize: 3, Joinable = true), MemoryPackable]
+            public partial record Job(string Path);
+
+            [IpcQueue(maxsize: 3), MemoryPackable]
+            public partial record Report(string Path);
+            """);
+
+        string Generated(string hintName) => result.GeneratedSources.Single(source => source.HintName == hintName).SourceText.ToString();
+        Assert.DoesNotContain("OpenAsync", Generated("MyApp.JobQueue.g.cs"), StringComparison.Ordinal);
+        Assert.Contains("OpenAsync", Generated("MyApp.ReportQueue.g.cs"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void IpcQueue_on_two_declarations_of_one_type_still_lets_every_queue_be_generated()
     {
         var (result, _) = TestCompilation.Generate(Usings + """

@@ -18,6 +18,7 @@ public sealed class SampleTests(SampleBuilds builds) : IClassFixture<SampleBuild
     [InlineData("FilePaths", "FileJobQueue")]
     [InlineData("BigPayloads", "BlobFrameQueue")]
     [InlineData("MessageShapes", "IShapeQueue")]
+    [InlineData("AsyncWorkers", "SleepJobQueue")]
     public void Sample_builds_with_the_generator_loaded_and_emits_its_queue_class(string sample, string queueClass)
     {
         BuiltSample built = BuiltSuccessfully(sample);
@@ -89,6 +90,26 @@ public sealed class SampleTests(SampleBuilds builds) : IClassFixture<SampleBuild
         }
 
         AssertNoQueueLeft(Capture(run, @"'([^']+)\.blobs'"));
+    }
+
+    [Fact]
+    public void AsyncWorkers_three_worker_processes_do_every_job_once_the_boss_joins_then_shuts_the_queue_down()
+    {
+        CommandResult run = BuiltSuccessfully("AsyncWorkers").Run();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        int[] jobs = Regex.Matches(run.Output, @"worker-\d has slept for \d\.\d\d seconds \(job (\d+)\)")
+            .Select(match => int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)).Order().ToArray();
+        Assert.Equal(Enumerable.Range(0, 20), jobs);
+        AssertInOrder(run.Output, "Every job is done (JoinAsync returned): shutting the queue down.", "====", "3 workers slept in parallel for ");
+        int[] doneByWorker = Regex.Matches(run.Output, @"worker-\d: the queue was shut down; (\d+) jobs done")
+            .Select(match => int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(3, doneByWorker.Length);
+        Assert.Equal(20, doneByWorker.Sum());
+        Assert.True(
+            run.Output.LastIndexOf("has slept for", StringComparison.Ordinal) < run.Output.IndexOf("Every job is done", StringComparison.Ordinal),
+            $"a job finished after JoinAsync returned:{Environment.NewLine}{run}");
+        AssertNoQueueLeft(Capture(run, "the joinable queue '([^']+)'"));
     }
 
     [Theory]

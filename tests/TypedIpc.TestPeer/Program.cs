@@ -3,7 +3,8 @@ using TypedIpc;
 using TypedIpc.TestPeer;
 
 // A child process for TypedIpc's cross-process tests. Every queue role takes the queue name and maxsize first;
-// the shared-blob roles (blob-*) are in BlobRoles, those of sized records, racing creators and /dev/shm capacity in RecordRoles.
+// the shared-blob roles (blob-*) are in BlobRoles, those of sized records, racing creators and /dev/shm capacity in RecordRoles,
+// those of joinable queues in JoinableRoles.
 // Exit codes: 0 = done, 2 = bad arguments, 3 = an exception (printed on stderr).
 try
 {
@@ -16,6 +17,11 @@ try
     if (RecordRoles.Handles(role))
     {
         return RecordRoles.Run(role, args[1..]);
+    }
+
+    if (JoinableRoles.Handles(role))
+    {
+        return JoinableRoles.Run(role, args[1..]);
     }
 
     string name = args[1];

@@ -11,7 +11,7 @@ namespace TypedIpc.Internal;
 //  offset          size                  field                       written by
 //  -------------   -------------------   -------------------------   ----------------------------------------
 //  0               8                     Magic "TYPEDIPC"            creator, once (before the name is linked)
-//  8               4                     LayoutVersion (= 4)         creator
+//  8               4                     LayoutVersion (= 5)         creator
 //  12              4                     HeaderBytes (= 1024)        creator
 //  16              8                     RegionBytes                 creator
 //  24              4                     MaxMessageBytes             creator
@@ -21,6 +21,7 @@ namespace TypedIpc.Internal;
 //  44              4                     DataLines                   creator
 //  48              4                     ProcessTableCapacity        creator
 //  52              4                     TypeNameBytes               creator
+//  56              4                     Flags [QueueFlags]          creator
 //  64              128                   TypeName (UTF-8)            creator
 //  256             8                     Tail   [items:32 | line position:31 | locked:1]   the producer holding it
 //  384             8                     Head   [items:32, in the low half]                 consumers (CAS)
@@ -28,12 +29,15 @@ namespace TypedIpc.Internal;
 //  640             4                     ItemsFutex [wakes:31 | sleepers:1]                 consumers sleep on it
 //  768             4                     SpaceFutex [wakes:31 | sleepers:1]                 producers sleep on it
 //  896             4                     Lifecycle [QueueLifecycle]                         Shutdown, in any process
+//  960             4                     TasksFutex [wakes:31 | sleepers:1]                 joiners sleep on it (joinable only)
+//  968             8                     AbandonedReported (tasks ever reported abandoned)  joiners (joinable only)
 //  1024            64 × 1024             ProcessTable[1024]          each thread of an attached instance, its own
 //  66560           B × SlotCount         Slots[SlotCount], B bytes each (B = SlotBytes: 64 with maxsize > 0, else 16)
 //  66560 + B·S     64 × DataLines        Data: the byte ring of records, one 64-byte line at a time
 //
 //  ProcessEntry (64 bytes): 0 Pid (display only)  4 Activity  8 PutFrom (the Tail it locked)
 //                           16 GetFrom (first item it claimed)  24 GetCount
+//                           32 Tasks [abandoned:32 | held:32] (joinable only; see QueueProtocol.Tasks.cs)
 //  Slot (16 or 64 bytes): 0 State [item:32 | phase:32]  8 Start (line position of the record)  12 Length (bytes)
 //                   16 Inline[SlotBytes - 16]: a record of at most that many bytes lives here, in the line the
 //                   consumer reads anyway, and takes no line of the ring (its Start is the Tail position it was
@@ -51,7 +55,7 @@ internal unsafe struct QueueHeader
 {
     public const int Bytes = 1024;
     public const ulong ExpectedMagic = 0x4350494445505954; // "TYPEDIPC" read as a little-endian ulong
-    public const int CurrentLayoutVersion = 4;
+    public const int CurrentLayoutVersion = 5;
     public const int TypeNameCapacity = 128;
 
     [FieldOffset(0)] public ulong Magic;
@@ -65,6 +69,7 @@ internal unsafe struct QueueHeader
     [FieldOffset(44)] public int DataLines;
     [FieldOffset(48)] public int ProcessTableCapacity;
     [FieldOffset(52)] public int TypeNameBytes;
+    [FieldOffset(56)] public int Flags;
     [FieldOffset(64)] public fixed byte TypeName[TypeNameCapacity];
 
     // The hot words, 128 bytes apart so that no two share a cache line or an adjacent-line prefetch pair.
@@ -76,6 +81,20 @@ internal unsafe struct QueueHeader
 
     // Read by every put and get, written once or twice in the queue's life: on a line of its own, so it stays cached.
     [FieldOffset(896)] public int Lifecycle;
+
+    // Only joiners and TaskDone calls that end a held count touch these: next to Lifecycle's line, never on it.
+    [FieldOffset(960)] public int TasksFutex;
+    [FieldOffset(968)] public long AbandonedReported;
+}
+
+/// <summary>What a queue was created as (the header's Flags word): fixed at creation, checked by every opener.</summary>
+[Flags]
+internal enum QueueFlags
+{
+    None = 0,
+
+    /// <summary>Created with QueueOptions.Joinable: TaskDone and Join work, gets count what they take as held tasks.</summary>
+    Joinable = 1,
 }
 
 /// <summary>Whether a queue still takes items (the header's Lifecycle word); it only moves forward, until Unlink.</summary>
@@ -96,6 +115,7 @@ internal enum EntryActivity
     Idle = 0,
     SleepingInGet = 1,
     SleepingInPut = 2,
+    SleepingInJoin = 3,
 }
 
 /// <summary>
@@ -113,6 +133,7 @@ internal struct ProcessEntry
     [FieldOffset(8)] public ulong PutFrom;
     [FieldOffset(16)] public ulong GetFrom;
     [FieldOffset(24)] public uint GetCount;
+    [FieldOffset(32)] public ulong Tasks;
 }
 
 /// <summary>

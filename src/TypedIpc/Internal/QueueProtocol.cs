@@ -76,6 +76,13 @@ namespace TypedIpc.Internal;
 // it sleeps on. A put racing the write may still land; it is ordered before the shutdown, and an immediate
 // shutdown's gets drop it.
 //
+// Tasks (joinable queues only; QueueProtocol.Tasks.cs). Unfinished tasks are the items in the queue plus the
+// tasks each instance holds in the Tasks word of its ledger entry. A get adds what it will take to that count
+// before its Head CAS (and takes it back if the CAS fails), so an item is never out of the queue without being
+// held; TaskDone subtracts one. A dead entry's held tasks are abandoned: whoever takes the entry folds them into the
+// same word's abandoned half with one CAS, and Join, once the queue is empty and no live instance holds a task,
+// consumes the abandoned counts (CAS) and reports them.
+//
 // Closing. Each call marks its entry lease busy (a plain store); Dispose sets the closing flag, issues a
 // process-wide memory barrier (membarrier), wakes sleepers and waits for every lease to leave its call.
 //
@@ -83,7 +90,7 @@ namespace TypedIpc.Internal;
 // read once and checked before use (length within MaxMessageBytes, record inside the ring, Released never past
 // the Tail); every ring index is taken modulo the ring; walks are bounded. A scribbled region can make calls
 // fail, never make them touch memory outside the mapping.
-internal sealed unsafe class QueueProtocol
+internal sealed unsafe partial class QueueProtocol
 {
     /// <summary>How often a call blocked behind another process's unfinished claim re-checks that process.</summary>
     public static readonly TimeSpan LivenessPollInterval = TimeSpan.FromMilliseconds(50);
@@ -329,6 +336,7 @@ internal sealed unsafe class QueueProtocol
                 Volatile.Write(ref entry->PutFrom, ProcessEntry.NoIntent);
                 Volatile.Write(ref entry->GetFrom, ProcessEntry.NoIntent);
                 entry->GetCount = 0;
+                FoldHeldIntoAbandoned(entry);
                 entry->Activity = (int)EntryActivity.Idle;
                 Volatile.Write(ref entry->Pid, Environment.ProcessId);
                 _ownEntries[i] = true;
@@ -661,10 +669,10 @@ internal sealed unsafe class QueueProtocol
                 throw GetAfterShutDown();
             }
 
-            uint run = TryClaimRun(lease, (uint)max, out uint head, out ulong state);
+            uint run = TryClaimRun(lease, (uint)max, _heldTasks, out uint head, out ulong state);
             if (run > 0)
             {
-                return ReadTaken(lease, head, run, ref sink);
+                return _heldTasks is null ? ReadTaken(lease, head, run, ref sink) : ReadTakenAsTasks(lease, head, run, ref sink);
             }
 
             if (ItemsOf(state) == head && (SlotPhase)(uint)state > SlotPhase.Ready)
@@ -696,9 +704,10 @@ internal sealed unsafe class QueueProtocol
     /// <summary>
     /// Claims the run of ready items at Head, up to <paramref name="max"/>, with one CAS (retried while others win it):
     /// returns its length, 0 when the item at <paramref name="head"/> is not ready (its slot reads <paramref name="state"/>).
+    /// A joinable queue's get counts the run as held tasks in <paramref name="heldTasks"/> before the CAS (see "Tasks").
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private uint TryClaimRun(EntryLease lease, uint max, out uint head, out ulong state)
+    private uint TryClaimRun(EntryLease lease, uint max, ulong* heldTasks, out uint head, out ulong state)
     {
         while (true)
         {
@@ -718,12 +727,21 @@ internal sealed unsafe class QueueProtocol
 
             lease.Entry->GetCount = run;
             Volatile.Write(ref lease.Entry->GetFrom, head);
+            if (heldTasks is not null)
+            {
+                Interlocked.Add(ref *heldTasks, run);
+            }
+
             if (Interlocked.CompareExchange(ref _header->Head, head + run, headWord) == headWord)
             {
                 return run;
             }
 
             lease.Entry->GetFrom = ProcessEntry.NoIntent;
+            if (heldTasks is not null)
+            {
+                Interlocked.Add(ref *heldTasks, unchecked(0UL - run));
+            }
         }
     }
 
@@ -739,7 +757,7 @@ internal sealed unsafe class QueueProtocol
     {
         var sink = new DiscardingSink();
         uint run;
-        while ((run = TryClaimRun(lease, _slotCount, out uint head, out _)) > 0)
+        while ((run = TryClaimRun(lease, _slotCount, heldTasks: null, out uint head, out _)) > 0)
         {
             try
             {
@@ -926,13 +944,13 @@ internal sealed unsafe class QueueProtocol
     }
 
     /// <summary>
-    /// For a thread that waits on behalf of others (<see cref="QueueWatcher"/>): announces a sleeper on the consumers'
-    /// (or producers') futex word, as a blocked call does; the caller then re-checks the queue and passes the returned
-    /// value to <see cref="SleepUntilChanged"/>.
+    /// For a thread that waits on behalf of others (<see cref="QueueWatcher"/>): announces a sleeper on the consumers',
+    /// producers' (or joiners') futex word, as a blocked call does; the caller then re-checks the queue and passes the
+    /// returned value to <see cref="SleepUntilChanged"/>.
     /// </summary>
-    public int AnnounceSleeper(bool consumers)
+    public int AnnounceSleeper(WatchedWord watched)
     {
-        int announced = Announce(consumers ? &_header->ItemsFutex : &_header->SpaceFutex);
+        int announced = Announce(WordOf(watched));
         _waiter.FenceForSleeper();
         return announced;
     }
@@ -941,7 +959,7 @@ internal sealed unsafe class QueueProtocol
     /// Sleeps on the word announced by <see cref="AnnounceSleeper"/> until it changes (a put, get, shutdown or close),
     /// <see cref="SleepBound"/> passes, or the Stopwatch timestamp <paramref name="until"/> comes.
     /// </summary>
-    public void SleepUntilChanged(EntryLease lease, bool consumers, int announced, long until)
+    public void SleepUntilChanged(EntryLease lease, WatchedWord watched, int announced, long until)
     {
         long sleepTicks = Math.Min(until - Stopwatch.GetTimestamp(), _sleepBoundTicks);
         if (_closing || sleepTicks <= 0)
@@ -949,10 +967,22 @@ internal sealed unsafe class QueueProtocol
             return;
         }
 
-        lease.Entry->Activity = (int)(consumers ? EntryActivity.SleepingInGet : EntryActivity.SleepingInPut);
-        _waiter.Wait(consumers ? &_header->ItemsFutex : &_header->SpaceFutex, announced, StopwatchTicksToNanoseconds(sleepTicks));
+        lease.Entry->Activity = (int)(watched switch
+        {
+            WatchedWord.Items => EntryActivity.SleepingInGet,
+            WatchedWord.Space => EntryActivity.SleepingInPut,
+            _ => EntryActivity.SleepingInJoin,
+        });
+        _waiter.Wait(WordOf(watched), announced, StopwatchTicksToNanoseconds(sleepTicks));
         lease.Entry->Activity = (int)EntryActivity.Idle;
     }
+
+    private int* WordOf(WatchedWord watched) => watched switch
+    {
+        WatchedWord.Items => &_header->ItemsFutex,
+        WatchedWord.Space => &_header->SpaceFutex,
+        _ => &_header->TasksFutex,
+    };
 
     /// <summary>Whether the queue was shut down, in any process.</summary>
     public bool IsShutDown => Volatile.Read(ref _header->Lifecycle) != (int)QueueLifecycle.Open;
@@ -976,6 +1006,8 @@ internal sealed unsafe class QueueProtocol
         if (immediate)
         {
             Discard(lease);
+            // Discarded items are no tasks: a join may end now.
+            WakeIfAnnounced(&_header->TasksFutex, int.MaxValue);
         }
     }
 
@@ -1029,6 +1061,7 @@ internal sealed unsafe class QueueProtocol
     {
         Wake(&_header->ItemsFutex, int.MaxValue);
         Wake(&_header->SpaceFutex, int.MaxValue);
+        WakeIfAnnounced(&_header->TasksFutex, int.MaxValue);
     }
 
     /// <summary>Finishes the claim in the way if its owner is dead (or gone); true when something was recovered.</summary>

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace TypedIpc.Internal;
 
 /// <summary>
-/// An awaited put or get, waiting for the queue to change. The <see cref="QueueWatcher"/> of its side tries it once
+/// An awaited put, get or join, waiting for the queue to change. The <see cref="QueueWatcher"/> of its side tries it once
 /// per change, under the call's lock, so that it ends exactly once: done, failed, timed out, or canceled.
 /// </summary>
 internal abstract class PendingCall
@@ -122,12 +122,12 @@ internal abstract class PendingCall
 }
 
 /// <summary>
-/// The one thread that waits for the awaited calls of one side (puts or gets) of one queue instance: no thread per
-/// waiter. It sleeps on the side's futex word (announced as any sleeper, so the ordering in QueueProtocol.cs holds),
+/// The one thread that waits for the awaited calls of one side (puts, gets or joins) of one queue instance: no thread
+/// per waiter. It sleeps on the side's futex word (announced as any sleeper, so the ordering in QueueProtocol.cs holds),
 /// and on each change tries the pending calls in order, stopping at the first the queue cannot serve yet. Idle, it
 /// waits on a monitor and, after <see cref="IdleLifetime"/>, exits; the next call starts it again.
 /// </summary>
-internal sealed class QueueWatcher(QueueProtocol protocol, bool consumers, string threadName)
+internal sealed class QueueWatcher(QueueProtocol protocol, WatchedWord watched, string threadName)
 {
     private static readonly TimeSpan IdleLifetime = TimeSpan.FromSeconds(5);
 
@@ -220,10 +220,10 @@ internal sealed class QueueWatcher(QueueProtocol protocol, bool consumers, strin
                 if (TryPending(lease, out _))
                 {
                     // Announce, then re-check: a change after the re-check bumps the word this thread sleeps on.
-                    int announced = protocol.AnnounceSleeper(consumers);
+                    int announced = protocol.AnnounceSleeper(watched);
                     if (TryPending(lease, out long until))
                     {
-                        protocol.SleepUntilChanged(lease, consumers, announced, until);
+                        protocol.SleepUntilChanged(lease, watched, announced, until);
                     }
                 }
             }
@@ -287,4 +287,17 @@ internal sealed class QueueWatcher(QueueProtocol protocol, bool consumers, strin
             return _calls.Count > 0 && !_stopping;
         }
     }
+}
+
+/// <summary>The futex word a <see cref="QueueWatcher"/> sleeps on: which change its calls wait for.</summary>
+internal enum WatchedWord
+{
+    /// <summary>ItemsFutex: an item was put (awaited gets).</summary>
+    Items,
+
+    /// <summary>SpaceFutex: room was released (awaited puts).</summary>
+    Space,
+
+    /// <summary>TasksFutex: an instance's held tasks reached zero (awaited joins).</summary>
+    Tasks,
 }

@@ -8,8 +8,8 @@ using TypedIpc.Platform.Linux;
 
 namespace TypedIpc.Internal;
 
-/// <summary>What a process expects of a queue region: its geometry and the identity of its message type.</summary>
-internal readonly record struct RegionSpec(QueueGeometry Geometry, ulong SchemaFingerprint, string TypeName);
+/// <summary>What a process expects of a queue region: its geometry, the identity of its message type, and what it was created as.</summary>
+internal readonly record struct RegionSpec(QueueGeometry Geometry, ulong SchemaFingerprint, string TypeName, QueueFlags Flags);
 
 /// <summary>
 /// The mapped shared-memory file of one queue, and the open file that holds this instance's liveness locks.
@@ -33,11 +33,12 @@ internal sealed unsafe class SharedRegion : IDisposable
 
     private readonly MappedMemory _mapping;
 
-    private SharedRegion(SafeFileHandle file, MappedMemory mapping, QueueGeometry geometry)
+    private SharedRegion(SafeFileHandle file, MappedMemory mapping, QueueGeometry geometry, QueueFlags flags)
     {
         File = file;
         _mapping = mapping;
         Geometry = geometry;
+        Flags = flags;
     }
 
     public byte* Base => (byte*)_mapping.DangerousGetHandle();
@@ -47,6 +48,9 @@ internal sealed unsafe class SharedRegion : IDisposable
 
     /// <summary>The geometry read from the region's header at attach (the same as asked for, or the open failed).</summary>
     public QueueGeometry Geometry { get; }
+
+    /// <summary>What the region was created as, read from its header at attach (the same as asked for, or the open failed).</summary>
+    public QueueFlags Flags { get; }
 
     public static string PathFor(string name) => $"{Directory}/{FilePrefix}{name}";
 
@@ -142,8 +146,8 @@ internal sealed unsafe class SharedRegion : IDisposable
             }
 
             mapping = MappedMemory.Map(opened.Handle, opened.Length, path);
-            QueueGeometry geometry = Validate(name, path, (QueueHeader*)mapping.DangerousGetHandle(), opened.Length, spec);
-            return new SharedRegion(opened.Handle, mapping, geometry);
+            QueueGeometry geometry = Validate(name, path, (QueueHeader*)mapping.DangerousGetHandle(), opened.Length, spec, out QueueFlags flags);
+            return new SharedRegion(opened.Handle, mapping, geometry, flags);
         }
         catch
         {
@@ -191,7 +195,7 @@ internal sealed unsafe class SharedRegion : IDisposable
             }
 
             published = true;
-            return new SharedRegion(file, mapping, spec.Geometry);
+            return new SharedRegion(file, mapping, spec.Geometry, spec.Flags);
         }
         finally
         {
@@ -270,12 +274,13 @@ internal sealed unsafe class SharedRegion : IDisposable
         header->ProcessTableCapacity = QueueGeometry.ProcessTableCapacity;
         var typeName = new Span<byte>(header->TypeName, QueueHeader.TypeNameCapacity);
         header->TypeNameBytes = Encoding.UTF8.GetBytes(Truncate(spec.TypeName), typeName);
+        header->Flags = (int)spec.Flags;
         QueueProtocol.Initialize(header, geometry);
         Volatile.Write(ref header->Magic, QueueHeader.ExpectedMagic);
     }
 
     /// <summary>Checks a region against what this process expects; reads every header field exactly once.</summary>
-    private static QueueGeometry Validate(string name, string path, QueueHeader* mapped, long fileBytes, RegionSpec spec)
+    private static QueueGeometry Validate(string name, string path, QueueHeader* mapped, long fileBytes, RegionSpec spec, out QueueFlags flags)
     {
         QueueHeader header = *mapped;
         string unlinkAdvice = $"Unlink it (SharedQueue.Unlink(\"{name}\") or rm {path}) and open it again.";
@@ -300,11 +305,13 @@ internal sealed unsafe class SharedRegion : IDisposable
             || !stored.HoldsLargestRecord
             || stored.SlotCount != QueueGeometry.SlotCountFor(stored.ItemBound)
             || header.RegionBytes != stored.RegionBytes
-            || header.RegionBytes != fileBytes)
+            || header.RegionBytes != fileBytes
+            || (header.Flags & ~(int)QueueFlags.Joinable) != 0)
         {
             throw new QueueCorruptedException(
                 $"the header of queue '{name}' does not describe its {fileBytes:N0}-byte file (data lines {stored.DataLines}, " +
-                $"item slots {stored.SlotCount}, recorded size {header.RegionBytes:N0}); the file was damaged. {unlinkAdvice}");
+                $"item slots {stored.SlotCount}, recorded size {header.RegionBytes:N0}, flags 0x{header.Flags:X}); the file was " +
+                $"damaged. {unlinkAdvice}");
         }
 
         string storedType = Encoding.UTF8.GetString(header.TypeName, Math.Clamp(header.TypeNameBytes, 0, QueueHeader.TypeNameCapacity));
@@ -333,6 +340,15 @@ internal sealed unsafe class SharedRegion : IDisposable
             differences.Add(
                 $"capacity: created with {stored.DataLines * (long)QueueGeometry.LineBytes:N0} bytes, opened asking for " +
                 $"{spec.Geometry.DataLines * (long)QueueGeometry.LineBytes:N0} (QueueOptions.CapacityBytes)");
+        }
+
+        flags = (QueueFlags)header.Flags;
+        bool joinable = flags.HasFlag(QueueFlags.Joinable);
+        if (joinable != spec.Flags.HasFlag(QueueFlags.Joinable))
+        {
+            differences.Add(
+                $"joinable: created {(joinable ? "joinable" : "not joinable")}, opened " +
+                $"{(joinable ? "without" : "with")} QueueOptions.Joinable ([IpcQueue(Joinable = true)])");
         }
 
         if (differences.Count > 0)

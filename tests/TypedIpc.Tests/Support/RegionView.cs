@@ -52,6 +52,27 @@ public sealed unsafe class RegionView : IDisposable
         return entries;
     }
 
+    /// <summary>The pid entry <paramref name="index"/> names (0: never used, or given back).</summary>
+    public int PidOf(int index) => Volatile.Read(ref Entry(index)->Pid);
+
+    /// <summary>The Tasks word of entry <paramref name="index"/> of a joinable queue: [abandoned:32 | held:32].</summary>
+    public ulong TasksOf(int index) => Volatile.Read(ref Entry(index)->Tasks);
+
+    /// <summary>
+    /// Gives every never-used entry a stale pid, so that the next instance to attach takes the lowest-numbered entry
+    /// nobody holds (a dead process's) instead of a fresh one.
+    /// </summary>
+    public void MarkUnusedEntriesStale()
+    {
+        for (int i = 0; i < QueueGeometry.ProcessTableCapacity; i++)
+        {
+            if (Volatile.Read(ref Entry(i)->Pid) == 0)
+            {
+                Volatile.Write(ref Entry(i)->Pid, int.MaxValue);
+            }
+        }
+    }
+
     /// <summary>Waits (polling, at most 30 s) until <paramref name="condition"/> holds.</summary>
     public static void WaitUntil(Func<bool> condition, string what)
     {
