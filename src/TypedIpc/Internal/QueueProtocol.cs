@@ -854,7 +854,7 @@ internal sealed unsafe partial class QueueProtocol
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Pause(int pauses)
+    public static void Pause(int pauses)
     {
         for (int i = 0; i < pauses; i++)
         {
@@ -948,6 +948,9 @@ internal sealed unsafe partial class QueueProtocol
     /// producers' (or joiners') futex word, as a blocked call does; the caller then re-checks the queue and passes the
     /// returned value to <see cref="SleepUntilChanged"/>.
     /// </summary>
+    /// <summary>How long a waiter spins (QueueOptions.SpinDuration), in Stopwatch ticks, before it announces itself and sleeps.</summary>
+    public long SpinTicks => _spinTicks;
+
     public int AnnounceSleeper(WatchedWord watched)
     {
         int announced = Announce(WordOf(watched));
