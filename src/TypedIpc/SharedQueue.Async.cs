@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using TypedIpc.Diagnostics;
 using TypedIpc.Internal;
 
 namespace TypedIpc;
@@ -104,7 +105,8 @@ public sealed partial class SharedQueue<T>
 
     private void Wait(PendingCall call, bool consumers, WaitLimit limit, CancellationToken cancellationToken)
     {
-        call.Start(limit.DeadlineFrom(Stopwatch.GetTimestamp()), cancellationToken);
+        long now = Stopwatch.GetTimestamp();
+        call.Start(now, limit.DeadlineFrom(now), cancellationToken);
         ref QueueWatcher? watcher = ref consumers ? ref _getWatcher : ref _putWatcher;
         LazyInitializer.EnsureInitialized(
             ref watcher, () => new QueueWatcher(_protocol, consumers, consumers ? $"TypedIpc GetAsync {Name}" : $"TypedIpc PutAsync {Name}"));
@@ -146,7 +148,7 @@ public sealed partial class SharedQueue<T>
         _putWatcher?.Join();
     }
 
-    private sealed class PutCall(SharedQueue<T> queue, T item, TimeSpan? timeout) : PendingCall
+    private sealed class PutCall(SharedQueue<T> queue, T item, TimeSpan? timeout) : PendingCall(queue._metricsTag, get: false)
     {
         public readonly TaskCompletionSource Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -158,6 +160,7 @@ public sealed partial class SharedQueue<T>
                 return false;
             }
 
+            QueueMetrics.CountPuts(1, queue._metricsTag);
             Completion.SetResult();
             return true;
         }
@@ -169,7 +172,7 @@ public sealed partial class SharedQueue<T>
         protected override Exception TimedOut() => queue.Full(block: true, timeout, put: 0, of: 1);
     }
 
-    private sealed class GetCall(SharedQueue<T> queue, TimeSpan? timeout) : PendingCall
+    private sealed class GetCall(SharedQueue<T> queue, TimeSpan? timeout) : PendingCall(queue._metricsTag, get: true)
     {
         public readonly TaskCompletionSource<T> Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -182,6 +185,7 @@ public sealed partial class SharedQueue<T>
                 return false;
             }
 
+            QueueMetrics.CountGets(1, queue._metricsTag);
             Completion.SetResult(item);
             return true;
         }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
+using TypedIpc.Diagnostics;
 using TypedIpc.Platform;
 using static TypedIpc.Internal.Packing;
 
@@ -118,6 +119,9 @@ internal sealed unsafe class QueueProtocol
     private readonly List<EntryLease> _leases = [];
     private readonly bool[] _ownEntries = new bool[QueueGeometry.ProcessTableCapacity];
     private volatile bool _closing;
+
+    /// <summary>The queue's name, for the metrics (<see cref="QueueMetrics"/>).</summary>
+    public string Name { get; init; } = "";
 
     private enum Side
     {
@@ -979,6 +983,7 @@ internal sealed unsafe class QueueProtocol
                     return false;
                 }
 
+                QueueMetrics.Recovered(Name);
                 WakeEverySleeper();
                 return true;
             default:
@@ -1049,6 +1054,7 @@ internal sealed unsafe class QueueProtocol
             return false;
         }
 
+        QueueMetrics.Recovered(Name);
         WakeEverySleeper();
         return true;
     }
