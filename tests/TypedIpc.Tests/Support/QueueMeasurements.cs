@@ -9,6 +9,7 @@ public sealed class QueueMeasurements : IDisposable
     private readonly MeterListener _listener = new();
     private readonly string _queueName;
     private readonly ConcurrentQueue<(string Instrument, double Value, string? Operation)> _measurements = new();
+    private readonly ConcurrentQueue<double> _depths = new();
 
     public QueueMeasurements(string queueName)
     {
@@ -36,9 +37,9 @@ public sealed class QueueMeasurements : IDisposable
     /// <summary>Has the observable instruments (the depth gauge) report now; returns this queue's depths reported.</summary>
     public IReadOnlyList<double> ObserveDepth()
     {
-        _measurements.Clear();
+        _depths.Clear();
         _listener.RecordObservableInstruments();
-        return Values("typedipc.queue.depth");
+        return [.. _depths];
     }
 
     public void Dispose() => _listener.Dispose();
@@ -59,7 +60,11 @@ public sealed class QueueMeasurements : IDisposable
             }
         }
 
-        if (queue == _queueName)
+        if (queue == _queueName && instrument.Name == "typedipc.queue.depth")
+        {
+            _depths.Enqueue(value);
+        }
+        else if (queue == _queueName)
         {
             _measurements.Enqueue((instrument.Name, value, operation));
         }
