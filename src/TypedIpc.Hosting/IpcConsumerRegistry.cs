@@ -18,18 +18,22 @@ internal enum IpcConsumerStatus
 /// <summary>One hosted consumer's state, as the health check reads it.</summary>
 internal sealed class IpcConsumerState(Type handlerType)
 {
+    // Written by the consumer, read by health checks on other threads.
+    private volatile IpcConsumerStatus _status;
+    private volatile Exception? _fault;
+
     public Type HandlerType { get; } = handlerType;
 
-    public IpcConsumerStatus Status { get; private set; }
+    public IpcConsumerStatus Status => _status;
 
-    public Exception? Fault { get; private set; }
+    public Exception? Fault => _fault;
 
-    public void Stopped() => Status = IpcConsumerStatus.Stopped;
+    public void Stopped() => _status = IpcConsumerStatus.Stopped;
 
     public void Faulted(Exception fault)
     {
-        Fault = fault;
-        Status = IpcConsumerStatus.Faulted;
+        _fault = fault;
+        _status = IpcConsumerStatus.Faulted;
     }
 }
 

@@ -54,7 +54,7 @@ public sealed class IpcConsumerTests : IDisposable
         var handled = new Handled();
         using IHost host = ConsumerHost.Build(_name, 16, handled, new HandlerSettings { GateFrom = 0 }, maxConcurrency: 2);
         var queue = host.Services.GetRequiredService<IIpcQueue<Numbered>>();
-        queue.PutMany([.. Enumerable.Range(0, 5).Select(i => new Numbered(0, i, 0))]);
+        queue.PutMany(ConsumerHost.Messages(5));
         await host.StartAsync();
         await handled.When(h => h.Running == 2);
 
@@ -75,7 +75,7 @@ public sealed class IpcConsumerTests : IDisposable
         using IHost host = ConsumerHost.Build(_name, 16, handled, new HandlerSettings { FailOdd = true });
         var queue = host.Services.GetRequiredService<IIpcQueue<Numbered>>();
         await host.StartAsync();
-        queue.PutMany([.. Enumerable.Range(0, 10).Select(i => new Numbered(0, i, 0))]);
+        queue.PutMany(ConsumerHost.Messages(10));
         await handled.When(h => h.Sequences.Count == 10);
         await host.StopAsync();
 
@@ -93,7 +93,7 @@ public sealed class IpcConsumerTests : IDisposable
         var handled = new Handled();
         using IHost host = ConsumerHost.Build(_name, 32, handled, new HandlerSettings { GateFrom = 0 }, maxConcurrency: 3);
         var queue = host.Services.GetRequiredService<IIpcQueue<Numbered>>();
-        queue.PutMany([.. Enumerable.Range(0, 20).Select(i => new Numbered(0, i, 0))]);
+        queue.PutMany(ConsumerHost.Messages(20));
         await host.StartAsync();
         await handled.When(h => h.Running == 3);
 
@@ -113,7 +113,7 @@ public sealed class IpcConsumerTests : IDisposable
         using IHost host = ConsumerHost.Build(_name, 16, handled, maxConcurrency: 4);
         var queue = host.Services.GetRequiredService<IIpcQueue<Numbered>>();
         await host.StartAsync();
-        queue.PutMany([.. Enumerable.Range(0, 12).Select(i => new Numbered(0, i, 0))]);
+        queue.PutMany(ConsumerHost.Messages(12));
         await handled.When(h => h.Sequences.Count == 12);
         await host.StopAsync();
 
@@ -131,7 +131,7 @@ public sealed class IpcConsumerTests : IDisposable
             services => services.AddIpcQueue(_ => new JoinableQueue<Numbered>(SharedQueue<Numbered>.Open(_name, 16))));
         var queue = host.Services.GetRequiredService<JoinableQueue<Numbered>>();
         await host.StartAsync();
-        queue.PutMany([.. Enumerable.Range(0, 6).Select(i => new Numbered(0, i, 0))]);
+        queue.PutMany(ConsumerHost.Messages(6));
         await handled.When(h => h.Sequences.Count == 6);
         await host.StopAsync();
 
@@ -144,7 +144,7 @@ public sealed class IpcConsumerTests : IDisposable
         var handled = new Handled();
         using IHost host = ConsumerHost.Build(_name, 16, handled);
         var queue = host.Services.GetRequiredService<IIpcQueue<Numbered>>();
-        queue.PutMany([new Numbered(0, 0, 0), new Numbered(0, 1, 0)]);
+        queue.PutMany(ConsumerHost.Messages(2));
         queue.Shutdown();
         await host.StartAsync();
 

@@ -19,7 +19,7 @@ public sealed class IpcQueueHealthCheckTests : IDisposable
         var handled = new Handled();
         using IHost host = HostWithHealthCheck(handled, new HandlerSettings { GateFrom = 0 });
         var queue = host.Services.GetRequiredService<IIpcQueue<Numbered>>();
-        queue.PutMany([new Numbered(0, 0, 0), new Numbered(0, 1, 0)]);
+        queue.PutMany(ConsumerHost.Messages(2));
         await host.StartAsync();
         await handled.When(h => h.Running == 1);
 
@@ -73,7 +73,7 @@ public sealed class IpcQueueHealthCheckTests : IDisposable
         builder.Services.AddHealthChecks().AddIpcQueueHealthCheck<Numbered>(options => options.MaxFullDuration = TimeSpan.Zero, name: "jobs");
         using IHost host = builder.Build();
         var queue = host.Services.GetRequiredService<IIpcQueue<Numbered>>();
-        queue.PutMany([new Numbered(0, 0, 0), new Numbered(0, 1, 0)]);
+        queue.PutMany(ConsumerHost.Messages(2));
 
         // The first check sees it full since now; the next, full for longer than zero.
         Assert.Equal(HealthStatus.Healthy, (await CheckAsync(host, "jobs")).Status);

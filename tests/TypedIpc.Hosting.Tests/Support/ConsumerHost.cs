@@ -43,4 +43,7 @@ public static class ConsumerHost
         host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Single();
 
     public static FakeLogCollector Logs(this IHost host) => host.Services.GetFakeLogCollector();
+
+    /// <summary>Messages of sequence 0 to <paramref name="count"/> - 1.</summary>
+    public static Numbered[] Messages(int count) => [.. Enumerable.Range(0, count).Select(sequence => new Numbered(0, sequence, 0))];
 }

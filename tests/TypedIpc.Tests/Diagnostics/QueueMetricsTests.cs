@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using TypedIpc.Internal;
 using TypedIpc.Tests.Support;
 using TypedIpc.TestPeer;
 
@@ -138,18 +137,14 @@ public sealed class QueueMetricsTests : IDisposable
     }
 
     [Fact]
-    public unsafe void A_claim_recovered_from_a_killed_producer_counts_as_one_recovery()
+    public void A_claim_recovered_from_a_killed_producer_counts_as_one_recovery()
     {
         using var queue = SharedQueue<Sized>.Open(_name, maxsize: 4);
         using var region = new RegionView(_name);
         using (var child = PeerProcess.Start("sized-hold", _name, "4"))
         {
             Assert.Equal("ready", child.WaitForFirstLine());
-            // The state a producer killed between locking the Tail and publishing leaves behind.
-            ProcessEntry* entry = region.Entry(region.EntriesOf(child.Id)[0]);
-            ulong tail = region.Header->Tail;
-            entry->PutFrom = tail;
-            region.Header->Tail = Packing.Locked(tail);
+            region.LockTailAsIfHeldBy(child.Id);
             child.Kill();
         }
 
