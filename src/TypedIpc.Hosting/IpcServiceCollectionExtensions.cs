@@ -16,7 +16,8 @@ public static class IpcServiceCollectionExtensions
     /// Registers the queue <paramref name="open"/> opens, once, at its first resolution, as a singleton that the host
     /// disposes when it stops; it also resolves as each <see cref="IIpcQueue{T}"/> it implements. Use it for a
     /// <see cref="SharedQueue{T}"/> (<c>sp =&gt; SharedQueue&lt;Job&gt;.Open("jobs", maxsize: 100)</c>), a queue on another
-    /// backend, or a generated queue opened with settings of your own.
+    /// backend, or a generated queue opened with settings of your own. The container disposes it once for each name it
+    /// was resolved under; every TypedIpc queue ignores a Dispose after the first, as <see cref="IDisposable"/> asks.
     /// </summary>
     /// <typeparam name="TQueue">The queue's type: <see cref="SharedQueue{T}"/>, a generated queue, or <see cref="IIpcQueue{T}"/> itself.</typeparam>
     public static IServiceCollection AddIpcQueue<[DynamicallyAccessedMembers(QueueMembers)] TQueue>(
@@ -68,7 +69,10 @@ public static class IpcServiceCollectionExtensions
     /// it is registered already). A handler's exception is logged and the consumer goes on. On a joinable queue, each
     /// message is marked done (<see cref="IJoinableQueue.TaskDone"/>) after its handler, whether it succeeded or not. When
     /// the host stops, the consumer takes no more messages and finishes the ones in hand; the rest stay in the queue.
-    /// When the queue is shut down and drained, the consumer ends.
+    /// When the queue is shut down and drained, the consumer ends. A message that cannot be read is logged and skipped;
+    /// when reading itself fails (the queue was disposed, say), the consumer logs it as critical, ends with the exception
+    /// (the host's <c>BackgroundServiceExceptionBehavior</c> decides whether the host stops) and the queue health check
+    /// reports it.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="configure"/> set an invalid option.</exception>
     public static IServiceCollection AddIpcConsumer<TMessage, THandler>(
