@@ -128,14 +128,33 @@ public sealed class IpcConsumerTests : IDisposable
         var handled = new Handled();
         using IHost host = ConsumerHost.Build(
             _name, 16, handled, new HandlerSettings { FailOdd = true },
-            services => services.AddIpcQueue(_ => new JoinableQueue<Numbered>(SharedQueue<Numbered>.Open(_name, 16))));
-        var queue = host.Services.GetRequiredService<JoinableQueue<Numbered>>();
+            services => services.AddIpcQueue(_ => new WrappedQueue<Numbered>(SharedQueue<Numbered>.Open(_name, 16)) { IsJoinable = true }));
+        var queue = host.Services.GetRequiredService<WrappedQueue<Numbered>>();
         await host.StartAsync();
         queue.PutMany(ConsumerHost.Messages(6));
         await handled.When(h => h.Sequences.Count == 6);
         await host.StopAsync();
 
         Assert.Equal(6, queue.TasksDone);
+    }
+
+    [Fact]
+    public async Task A_message_that_cannot_be_read_is_logged_and_the_consumer_goes_on_with_the_next()
+    {
+        var handled = new Handled();
+        using IHost host = ConsumerHost.Build(
+            _name, 16, handled, configure: services => services.AddIpcQueue(
+                _ => new WrappedQueue<Numbered>(SharedQueue<Numbered>.Open(_name, 16)) { UnreadableMessages = 1 }));
+        var queue = host.Services.GetRequiredService<IIpcQueue<Numbered>>();
+        queue.PutMany(ConsumerHost.Messages(3));
+        await host.StartAsync();
+        await handled.When(h => h.Sequences.Count == 2);
+        await host.StopAsync();
+
+        Assert.Equal([1L, 2L], handled.Sequences.Order());
+        var unreadable = Assert.Single(host.Logs().GetSnapshot(), record => record.Level == LogLevel.Error);
+        Assert.IsType<MessageCorruptedException>(unreadable.Exception);
+        Assert.Contains("could not be read", unreadable.Message);
     }
 
     [Fact]

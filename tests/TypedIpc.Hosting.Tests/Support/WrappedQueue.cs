@@ -2,14 +2,24 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace TypedIpc.Hosting.Tests.Support;
 
-/// <summary>A joinable queue over a <see cref="SharedQueue{T}"/> that counts <see cref="TaskDone"/> calls.</summary>
-public sealed class JoinableQueue<T>(SharedQueue<T> queue) : IIpcQueue<T>, IJoinableQueue
+/// <summary>
+/// A <see cref="SharedQueue{T}"/> as a consumer sees it, with what a real queue does rarely on demand: joinable (counting
+/// <see cref="TaskDone"/> calls), and messages at the front that cannot be read.
+/// </summary>
+public sealed class WrappedQueue<T>(SharedQueue<T> queue) : IIpcQueue<T>, IJoinableQueue
 {
     private int _tasksDone;
+    private int _unreadable;
 
     public int TasksDone => Volatile.Read(ref _tasksDone);
 
-    public bool IsJoinable => true;
+    public bool IsJoinable { get; init; }
+
+    /// <summary>How many of the next messages read with <see cref="ReadAllAsync"/> are taken and found unreadable.</summary>
+    public int UnreadableMessages
+    {
+        init => _unreadable = value;
+    }
 
     public string Name => queue.Name;
 
@@ -53,9 +63,16 @@ public sealed class JoinableQueue<T>(SharedQueue<T> queue) : IIpcQueue<T>, IJoin
     public ValueTask<T> GetAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         queue.GetAsync(timeout, cancellationToken);
 
-    public IAsyncEnumerable<T> ReadAllAsync(CancellationToken cancellationToken = default) => queue.ReadAllAsync(cancellationToken);
+    public IAsyncEnumerable<T> ReadAllAsync(CancellationToken cancellationToken = default) =>
+        Interlocked.Decrement(ref _unreadable) >= 0
+            // Takes the front message and throws as a get that could not deserialize it does (it stays removed).
+            ? queue.ReadAllAsync(cancellationToken).Take(1).Select(Unreadable)
+            : queue.ReadAllAsync(cancellationToken);
 
     public void Shutdown(bool immediate = false) => queue.Shutdown(immediate);
 
     public void Dispose() => queue.Dispose();
+
+    private T Unreadable(T message) =>
+        throw new MessageCorruptedException($"a message in queue '{Name}' does not deserialize (made unreadable by the test)");
 }
