@@ -73,11 +73,7 @@ public sealed class IpcConsumerTests : IDisposable
     {
         var handled = new Handled();
         using IHost host = ConsumerHost.Build(_name, 16, handled, new HandlerSettings { FailOdd = true });
-        var queue = host.Services.GetRequiredService<IIpcQueue<Numbered>>();
-        await host.StartAsync();
-        queue.PutMany(ConsumerHost.Messages(10));
-        await handled.When(h => h.Sequences.Count == 10);
-        await host.StopAsync();
+        await host.HandleMessagesAsync(handled, 10);
 
         var failures = host.Logs().GetSnapshot().Where(record => record.Level == LogLevel.Error).ToList();
         Assert.Equal(5, failures.Count);
@@ -111,11 +107,7 @@ public sealed class IpcConsumerTests : IDisposable
     {
         var handled = new Handled();
         using IHost host = ConsumerHost.Build(_name, 16, handled, maxConcurrency: 4);
-        var queue = host.Services.GetRequiredService<IIpcQueue<Numbered>>();
-        await host.StartAsync();
-        queue.PutMany(ConsumerHost.Messages(12));
-        await handled.When(h => h.Sequences.Count == 12);
-        await host.StopAsync();
+        await host.HandleMessagesAsync(handled, 12);
 
         ScopeCounts scopes = host.Services.GetRequiredService<ScopeCounts>();
         Assert.Equal(0, scopes.SharedScopes);
@@ -129,13 +121,9 @@ public sealed class IpcConsumerTests : IDisposable
         using IHost host = ConsumerHost.Build(
             _name, 16, handled, new HandlerSettings { FailOdd = true },
             services => services.AddIpcQueue(_ => new WrappedQueue<Numbered>(SharedQueue<Numbered>.Open(_name, 16)) { IsJoinable = true }));
-        var queue = host.Services.GetRequiredService<WrappedQueue<Numbered>>();
-        await host.StartAsync();
-        queue.PutMany(ConsumerHost.Messages(6));
-        await handled.When(h => h.Sequences.Count == 6);
-        await host.StopAsync();
+        await host.HandleMessagesAsync(handled, 6);
 
-        Assert.Equal(6, queue.TasksDone);
+        Assert.Equal(6, host.Services.GetRequiredService<WrappedQueue<Numbered>>().TasksDone);
     }
 
     [Fact]

@@ -44,6 +44,15 @@ public static class ConsumerHost
 
     public static FakeLogCollector Logs(this IHost host) => host.Services.GetFakeLogCollector();
 
+    /// <summary>Starts the host, puts messages 0 to <paramref name="count"/> - 1 on its queue, and stops it once all are handled.</summary>
+    public static async Task HandleMessagesAsync(this IHost host, Handled handled, int count)
+    {
+        await host.StartAsync();
+        host.Services.GetRequiredService<IIpcQueue<Numbered>>().PutMany(Messages(count));
+        await handled.When(h => h.Sequences.Count == count);
+        await host.StopAsync();
+    }
+
     /// <summary>Messages of sequence 0 to <paramref name="count"/> - 1.</summary>
     public static Numbered[] Messages(int count) => [.. Enumerable.Range(0, count).Select(sequence => new Numbered(0, sequence, 0))];
 }
