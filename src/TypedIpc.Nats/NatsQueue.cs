@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using MemoryPack;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
+using TypedIpc.Diagnostics;
 using TypedIpc.Internal;
 using TypedIpc.Nats.Internal;
 
@@ -19,7 +20,7 @@ namespace TypedIpc.Nats;
 /// <see cref="NatsQueueOptions.AckWait"/>. All members are thread-safe. Mapping and guarantees: docs/nats.md.
 /// </summary>
 /// <typeparam name="T">A type MemoryPack can serialize (a <c>[MemoryPackable]</c> type, a primitive, a string, ...).</typeparam>
-public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable
+public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueue
 {
     private static readonly ulong s_fingerprint = SchemaFingerprint.Of(typeof(T));
 
@@ -40,6 +41,7 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable
     /// <summary>Cancelled when this process learns that the queue is shut down, or when it is disposed: wakes every wait.</summary>
     private readonly CancellationTokenSource _wake;
     private readonly Task _shutdownWatch;
+    private readonly KeyValuePair<string, object?> _metricsTag;
     private long _messageCount;
     private volatile bool _shutDown;
     private int _disposed;
@@ -52,6 +54,8 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable
         Capacity = maxsize > 0 ? maxsize : (int)Math.Min(int.MaxValue, options.CapacityBytes / options.MaxMessageBytes);
         _wake = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
         _shutdownWatch = WatchShutdownAsync(shutdownEvents);
+        _metricsTag = QueueMetrics.NameTag(Name);
+        QueueMetrics.Opened(this);
     }
 
     /// <summary>The queue's name, as passed to <see cref="OpenAsync"/>.</summary>
@@ -313,6 +317,8 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable
             return;
         }
 
+        QueueMetrics.Closed(this);
+
         await _lifetime.CancelAsync().ConfigureAwait(false);
         await _shutdownWatch.ConfigureAwait(false);
         await _stream.StopAsync().ConfigureAwait(false);
@@ -353,11 +359,17 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable
                 switch (outcome)
                 {
                     case PutOutcome.Stored:
+                        QueueMetrics.CountPuts(1, _metricsTag);
                         return;
                     case PutOutcome.Full:
                         unreachable = null;
                         if (deadline.HasPassed)
                         {
+                            if (limit.Block)
+                            {
+                                QueueMetrics.TimedOut(get: false, _metricsTag);
+                            }
+
                             throw new QueueFullException(itemsBefore > 0
                                 ? $"queue '{Name}' stayed full ({Capacity} items): {itemsBefore} items of the batch went in."
                                 : limit.Block
@@ -418,7 +430,9 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable
 
                 if (message is { } taken)
                 {
-                    return await ReadAsync(taken).ConfigureAwait(false);
+                    T item = await ReadAsync(taken).ConfigureAwait(false);
+                    QueueMetrics.CountGets(1, _metricsTag);
+                    return item;
                 }
 
                 if (unreachable is null && (shutDown || await IsShutDownOnServerAsync().ConfigureAwait(false)))
@@ -433,6 +447,11 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable
 
                 if (unreachable is null && deadline.HasPassed)
                 {
+                    if (limit.Block)
+                    {
+                        QueueMetrics.TimedOut(get: true, _metricsTag);
+                    }
+
                     throw new QueueEmptyException(limit.Block
                         ? $"queue '{Name}' stayed empty for the whole timeout of {limit.TimeoutMilliseconds} ms."
                         : $"queue '{Name}' is empty and the get was not allowed to wait (block: false).");
@@ -587,6 +606,7 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable
         byte[] payload = MemoryPackSerializer.Serialize(item);
         if (payload.Length > _options.MaxMessageBytes)
         {
+            QueueMetrics.Reject(_metricsTag);
             throw new MessageTooLargeException(
                 $"a {typeof(T).Name} serialized to {payload.Length:N0} bytes, more than queue '{Name}' takes per message " +
                 $"({_options.MaxMessageBytes:N0} bytes, NatsQueueOptions.MaxMessageBytes). Put a reference to the data (a file path " +

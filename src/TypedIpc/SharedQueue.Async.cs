@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using TypedIpc.Diagnostics;
 using TypedIpc.Internal;
 
 namespace TypedIpc;
@@ -105,7 +106,8 @@ public sealed partial class SharedQueue<T>
 
     private void Wait(PendingCall call, WatchedWord watched, WaitLimit limit, CancellationToken cancellationToken)
     {
-        call.Start(limit.DeadlineFrom(Stopwatch.GetTimestamp()), cancellationToken);
+        long now = Stopwatch.GetTimestamp();
+        call.Start(now, limit.DeadlineFrom(now), cancellationToken);
         ref QueueWatcher? watcher = ref _getWatcher;
         string calls = "GetAsync";
         if (watched == WatchedWord.Space)
@@ -160,7 +162,7 @@ public sealed partial class SharedQueue<T>
         _joinWatcher?.Join();
     }
 
-    private sealed class PutCall(SharedQueue<T> queue, T item, TimeSpan? timeout) : PendingCall
+    private sealed class PutCall(SharedQueue<T> queue, T item, TimeSpan? timeout) : PendingCall(queue._metricsTag, get: false)
     {
         public readonly TaskCompletionSource Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -172,6 +174,7 @@ public sealed partial class SharedQueue<T>
                 return false;
             }
 
+            QueueMetrics.CountPuts(1, queue._metricsTag);
             Completion.SetResult();
             return true;
         }
@@ -183,7 +186,7 @@ public sealed partial class SharedQueue<T>
         protected override Exception TimedOut() => queue.Full(block: true, timeout, put: 0, of: 1);
     }
 
-    private sealed class GetCall(SharedQueue<T> queue, TimeSpan? timeout) : PendingCall
+    private sealed class GetCall(SharedQueue<T> queue, TimeSpan? timeout) : PendingCall(queue._metricsTag, get: true)
     {
         public readonly TaskCompletionSource<T> Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -196,6 +199,7 @@ public sealed partial class SharedQueue<T>
                 return false;
             }
 
+            QueueMetrics.CountGets(1, queue._metricsTag);
             Completion.SetResult(item);
             return true;
         }

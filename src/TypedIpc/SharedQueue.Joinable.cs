@@ -128,7 +128,7 @@ public sealed partial class SharedQueue<T>
         "This is reported once: the next Join waits only for tasks after it.",
         tasks);
 
-    private sealed class JoinCall(SharedQueue<T> queue, long reportedAtStart) : PendingCall
+    private sealed class JoinCall(SharedQueue<T> queue, long reportedAtStart) : PendingCall(queue._metricsTag, get: null)
     {
         public readonly TaskCompletionSource Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

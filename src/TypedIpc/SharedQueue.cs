@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MemoryPack;
+using TypedIpc.Diagnostics;
 using TypedIpc.Internal;
 using TypedIpc.Platform;
 
@@ -16,7 +18,7 @@ namespace TypedIpc;
 /// Messages are serialized with MemoryPack. All members are thread-safe.
 /// </summary>
 /// <typeparam name="T">A type MemoryPack can serialize (a <c>[MemoryPackable]</c> type, a primitive, a string, ...).</typeparam>
-public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue
+public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue, IObservedQueue
 {
     /// <summary>The largest <c>maxsize</c> a queue accepts: 16,777,216 items.</summary>
     public const int MaxMaxSize = 1 << 24;
@@ -26,6 +28,7 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue
     private readonly SharedRegion _region;
     private readonly QueueProtocol _protocol;
     private readonly int _maxMessageBytes;
+    private readonly KeyValuePair<string, object?> _metricsTag;
     private int _disposed;
 
     private SharedQueue(string name, int maxsize, SharedRegion region, QueueProtocol protocol)
@@ -35,6 +38,8 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue
         _region = region;
         _protocol = protocol;
         _maxMessageBytes = region.Geometry.MaxMessageBytes;
+        _metricsTag = QueueMetrics.NameTag(name);
+        QueueMetrics.Opened(this);
     }
 
     /// <summary>The queue's name, as passed to <see cref="Open"/>.</summary>
@@ -88,7 +93,10 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue
         try
         {
             var protocol = new QueueProtocol(
-                region, ProcessSharedWaiter.ForCurrentPlatform, ProcessLiveness.ForCurrentPlatform, options.SpinDuration);
+                region, ProcessSharedWaiter.ForCurrentPlatform, ProcessLiveness.ForCurrentPlatform, options.SpinDuration)
+            {
+                Name = name,
+            };
             // Attach the opening thread now, so that a full process table fails here rather than at the first call.
             EntryLease first = protocol.Enter();
             if (region.Flags.HasFlag(QueueFlags.Joinable))
@@ -225,6 +233,7 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue
             return;
         }
 
+        QueueMetrics.Closed(this);
         StopWatchers();
         _protocol.Close();
         JoinWatchers();
@@ -247,6 +256,40 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue
 
     private int PutWithin(ReadOnlySpan<T> items, WaitLimit limit, CancellationToken cancellationToken)
     {
+        int put = QueueMetrics.WaitDuration.Enabled && limit.MayWait
+            ? PutTimingTheWait(items, limit, cancellationToken)
+            : PutOnce(items, limit, cancellationToken);
+        QueueMetrics.CountPuts(put, _metricsTag);
+        return put;
+    }
+
+    /// <summary>With the wait histogram listened to: "had to wait" is known only once a try that may not wait falls short.</summary>
+    private int PutTimingTheWait(ReadOnlySpan<T> items, WaitLimit limit, CancellationToken cancellationToken)
+    {
+        int put = PutOnce(items, WaitLimit.NoWait, cancellationToken);
+        if (put == items.Length)
+        {
+            return put;
+        }
+
+        long waitingSince = Stopwatch.GetTimestamp();
+        try
+        {
+            return put + PutOnce(items[put..], limit, cancellationToken);
+        }
+        catch (Exception e) when (put > 0 && e is OperationCanceledException or QueueShutDownException)
+        {
+            e.Data[QueueProtocol.ItemsPutKey] = put + (e.Data[QueueProtocol.ItemsPutKey] as int? ?? 0);
+            throw;
+        }
+        finally
+        {
+            QueueMetrics.Waited(waitingSince, get: false, _metricsTag);
+        }
+    }
+
+    private int PutOnce(ReadOnlySpan<T> items, WaitLimit limit, CancellationToken cancellationToken)
+    {
         var source = new ItemsSource(items, this);
         EntryLease lease = _protocol.Enter();
         try
@@ -260,6 +303,34 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue
     }
 
     private int GetWithin(Span<T> destination, WaitLimit limit, CancellationToken cancellationToken)
+    {
+        int taken = QueueMetrics.WaitDuration.Enabled && limit.MayWait
+            ? GetTimingTheWait(destination, limit, cancellationToken)
+            : GetOnce(destination, limit, cancellationToken);
+        QueueMetrics.CountGets(taken, _metricsTag);
+        return taken;
+    }
+
+    private int GetTimingTheWait(Span<T> destination, WaitLimit limit, CancellationToken cancellationToken)
+    {
+        int taken = GetOnce(destination, WaitLimit.NoWait, cancellationToken);
+        if (taken > 0)
+        {
+            return taken;
+        }
+
+        long waitingSince = Stopwatch.GetTimestamp();
+        try
+        {
+            return GetOnce(destination, limit, cancellationToken);
+        }
+        finally
+        {
+            QueueMetrics.Waited(waitingSince, get: true, _metricsTag);
+        }
+    }
+
+    private int GetOnce(Span<T> destination, WaitLimit limit, CancellationToken cancellationToken)
     {
         var sink = new ItemsSink(destination, this);
         EntryLease lease = _protocol.Enter();
@@ -275,6 +346,11 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue
 
     private QueueFullException Full(bool block, TimeSpan? timeout, int put, int of)
     {
+        if (block)
+        {
+            QueueMetrics.TimedOut(get: false, _metricsTag);
+        }
+
         string what = of == 1 ? "" : $" {put} of the {of} items went in.";
         return new QueueFullException(
             block
@@ -283,9 +359,16 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue
             put);
     }
 
-    private QueueEmptyException Empty(bool block, TimeSpan? timeout) => new(block
-        ? $"queue '{Name}' stayed empty for the whole timeout of {timeout!.Value.TotalMilliseconds:0.###} ms."
-        : $"queue '{Name}' is empty and the get was not allowed to wait (block: false).");
+    private QueueEmptyException Empty(bool block, TimeSpan? timeout)
+    {
+        if (!block)
+        {
+            return new QueueEmptyException($"queue '{Name}' is empty and the get was not allowed to wait (block: false).");
+        }
+
+        QueueMetrics.TimedOut(get: true, _metricsTag);
+        return new QueueEmptyException($"queue '{Name}' stayed empty for the whole timeout of {timeout!.Value.TotalMilliseconds:0.###} ms.");
+    }
 
     private static QueueGeometry GeometryFor(int maxsize, QueueOptions options)
     {
@@ -341,11 +424,15 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue
 
         public void Write(int index, ArrayBufferWriter<byte> buffer) => MemoryPackSerializer.Serialize(buffer, _items[index]);
 
-        public Exception TooLarge(int index, int bytes) => new MessageTooLargeException(
-            $"a {typeof(T).Name} serialized to {bytes:N0} bytes, more than queue '{queue.Name}' takes per message " +
-            $"({queue._maxMessageBytes:N0} bytes, QueueOptions.MaxMessageBytes). Put a reference to the data (a file path) " +
-            "on the queue instead of the data, or create the queue with a larger MaxMessageBytes. The queue is unchanged.",
-            bytes, queue._maxMessageBytes);
+        public Exception TooLarge(int index, int bytes)
+        {
+            QueueMetrics.Reject(queue._metricsTag);
+            return new MessageTooLargeException(
+                $"a {typeof(T).Name} serialized to {bytes:N0} bytes, more than queue '{queue.Name}' takes per message " +
+                $"({queue._maxMessageBytes:N0} bytes, QueueOptions.MaxMessageBytes). Put a reference to the data (a file path) " +
+                "on the queue instead of the data, or create the queue with a larger MaxMessageBytes. The queue is unchanged.",
+                bytes, queue._maxMessageBytes);
+        }
     }
 
     /// <summary>Where a get's items go, deserialized by MemoryPack straight out of shared memory.</summary>

@@ -36,6 +36,22 @@ public sealed partial class PackageTests(PackedTypedIpc packed) : IClassFixture<
     }
 
     [Fact]
+    public void The_hosting_package_ships_its_library_and_depends_on_TypedIpc_and_the_hosting_abstractions()
+    {
+        using ZipArchive archive = ZipFile.OpenRead(packed.HostingPackage);
+        string[] files = archive.Entries.Select(entry => entry.FullName).ToArray();
+        Assert.Contains("lib/net10.0/TypedIpc.Hosting.dll", files);
+        Assert.Contains("lib/net10.0/TypedIpc.Hosting.xml", files);
+        Assert.Contains("LICENSE", files);
+
+        using var nuspec = new StreamReader(archive.Entries.Single(entry => entry.FullName == "TypedIpc.Hosting.nuspec").Open());
+        string metadata = nuspec.ReadToEnd();
+        Assert.Contains($"<dependency id=\"TypedIpc\" version=\"{VersionOf(packed.Package)}\"", metadata);
+        Assert.Matches("<dependency id=\"Microsoft.Extensions.Hosting.Abstractions\" version=\"[^\"]+\"", metadata);
+        Assert.Matches("<dependency id=\"Microsoft.Extensions.Diagnostics.HealthChecks\" version=\"[^\"]+\"", metadata);
+    }
+
+    [Fact]
     public void A_new_console_project_builds_with_the_package_and_runs_across_two_processes()
     {
         string package = packed.Package;

@@ -3,7 +3,7 @@ using TypedIpc.Samples.Tests.Support;
 namespace TypedIpc.Package.Tests;
 
 /// <summary>
-/// Packs src/TypedIpc once per test run, in Release, into a private folder feed; <c>--artifacts-path</c> keeps the
+/// Packs src/TypedIpc and src/TypedIpc.Hosting once per test run, in Release, into a private folder feed; <c>--artifacts-path</c> keeps the
 /// build away from the bin/obj folders a solution build or another test run uses at the same time.
 /// </summary>
 public sealed class PackedTypedIpc : IDisposable
@@ -16,15 +16,23 @@ public sealed class PackedTypedIpc : IDisposable
     {
         string root = FindRepositoryRoot();
         string feed = Path.Combine(_work.FullName, "feed");
-        Succeed(
-            ["pack", Path.Combine(root, "src", "TypedIpc", "TypedIpc.csproj"), "-c", "Release", "-o", feed,
-             "--artifacts-path", Path.Combine(_work.FullName, "artifacts"), "--disable-build-servers", "-tl:off", "-nologo"],
-            root);
-        Package = Directory.GetFiles(feed, "TypedIpc.*.nupkg").Single();
+        foreach (string project in new[] { "TypedIpc", "TypedIpc.Hosting" })
+        {
+            Succeed(
+                ["pack", Path.Combine(root, "src", project, $"{project}.csproj"), "-c", "Release", "-o", feed,
+                 "--artifacts-path", Path.Combine(_work.FullName, "artifacts"), "--disable-build-servers", "-tl:off", "-nologo"],
+                root);
+        }
+
+        Package = PackageOf(feed, "TypedIpc");
+        HostingPackage = PackageOf(feed, "TypedIpc.Hosting");
     }
 
-    /// <summary>The path of TypedIpc.&lt;version&gt;.nupkg, alone in its folder feed.</summary>
+    /// <summary>The path of TypedIpc.&lt;version&gt;.nupkg in the folder feed.</summary>
     public string Package { get; }
+
+    /// <summary>The path of TypedIpc.Hosting.&lt;version&gt;.nupkg, beside <see cref="Package"/>.</summary>
+    public string HostingPackage { get; }
 
     public static CommandResult Succeed(IEnumerable<string> arguments, string workingDirectory)
     {
@@ -34,6 +42,10 @@ public sealed class PackedTypedIpc : IDisposable
     }
 
     public void Dispose() => _work.Delete(recursive: true);
+
+    /// <summary>The package <paramref name="id"/> (and not another whose id it begins: TypedIpc, not TypedIpc.Hosting).</summary>
+    private static string PackageOf(string feed, string id) =>
+        Directory.GetFiles(feed, $"{id}.*.nupkg").Single(path => char.IsAsciiDigit(Path.GetFileName(path)[(id.Length + 1)..][0]));
 
     private static string FindRepositoryRoot()
     {

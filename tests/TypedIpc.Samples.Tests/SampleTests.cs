@@ -125,6 +125,18 @@ public sealed class SampleTests(SampleBuilds builds) : IClassFixture<SampleBuild
         AssertNoQueueLeft(Capture(run, @"share the queues '([^']+)\.jobs'"));
     }
 
+    [Fact]
+    public void WorkerService_handles_each_job_a_producer_process_puts_exactly_once_in_a_hosted_consumer()
+    {
+        CommandResult run = BuiltSuccessfully("WorkerService").Run();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("health: Healthy", run.Output);
+        Assert.Matches(@"All 40 jobs that producer process \d+ put were handled exactly once by worker process \d+\.", run.Output);
+        Assert.Equal(40, Regex.Matches(run.Output, "resized to 320 px wide").Count);
+        AssertNoQueueLeft(Capture(run, "consuming '([^']+)'"));
+    }
+
     private BuiltSample BuiltSuccessfully(string sample)
     {
         BuiltSample built = builds.Get(sample);

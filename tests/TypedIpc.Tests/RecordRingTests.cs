@@ -206,10 +206,7 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
         using (var child = PeerProcess.Start("sized-hold", _name, "4"))
         {
             Assert.Equal("ready", child.WaitForFirstLine());
-            ProcessEntry* entry = region.Entry(region.EntriesOf(child.Id)[0]);
-            ulong tail = region.Header->Tail;
-            entry->PutFrom = tail;
-            region.Header->Tail = Packing.Locked(tail);
+            ulong tail = region.LockTailAsIfHeldBy(child.Id);
             // What the dead producer had begun to write into its record: garbage nobody may read.
             byte* data = (byte*)region.Header + region.Geometry.DataOffset + (long)(Packing.TailPosition(tail) % (uint)region.Geometry.DataLines) * 64;
             new Span<byte>(data, Math.Min(size, 64)).Fill(0xEE);

@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 using Microsoft.Win32.SafeHandles;
+using TypedIpc.Diagnostics;
 using TypedIpc.Platform;
 using static TypedIpc.Internal.Packing;
 
@@ -141,6 +142,9 @@ internal sealed unsafe partial class QueueProtocol
     private readonly List<EntryLease> _leases = [];
     private readonly bool[] _ownEntries = new bool[QueueGeometry.ProcessTableCapacity];
     private volatile bool _closing;
+
+    /// <summary>The queue's name, for the metrics (<see cref="QueueMetrics"/>).</summary>
+    public string Name { get; init; } = "";
 
     private enum Side
     {
@@ -1082,6 +1086,7 @@ internal sealed unsafe partial class QueueProtocol
                     return false;
                 }
 
+                QueueMetrics.Recovered(Name);
                 WakeEverySleeper();
                 return true;
             default:
@@ -1152,6 +1157,7 @@ internal sealed unsafe partial class QueueProtocol
             return false;
         }
 
+        QueueMetrics.Recovered(Name);
         WakeEverySleeper();
         return true;
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TypedIpc.Diagnostics;
 
 namespace TypedIpc.Internal;
 
@@ -6,11 +7,14 @@ namespace TypedIpc.Internal;
 /// An awaited put, get or join, waiting for the queue to change. The <see cref="QueueWatcher"/> of its side tries it once
 /// per change, under the call's lock, so that it ends exactly once: done, failed, timed out, or canceled.
 /// </summary>
-internal abstract class PendingCall
+/// <param name="metricsTag">The queue's name tag, for the wait histogram.</param>
+/// <param name="get">A get (true) or a put; null for a join, which the wait histogram (of puts and gets) leaves out.</param>
+internal abstract class PendingCall(KeyValuePair<string, object?> metricsTag, bool? get)
 {
     private readonly Lock _gate = new();
     private CancellationTokenRegistration _cancellation;
     private bool _ended;
+    private long _waitingSince;
 
     /// <summary>The Stopwatch timestamp at which the call times out; <see cref="long.MaxValue"/> for never.</summary>
     public long Deadline { get; private set; }
@@ -27,9 +31,10 @@ internal abstract class PendingCall
         }
     }
 
-    /// <summary>Starts waiting: until <paramref name="deadline"/>, or until <paramref name="cancellationToken"/> ends the call at once.</summary>
-    public void Start(long deadline, CancellationToken cancellationToken)
+    /// <summary>Starts waiting at Stopwatch timestamp <paramref name="now"/>: until <paramref name="deadline"/>, or until <paramref name="cancellationToken"/> ends the call at once.</summary>
+    public void Start(long now, long deadline, CancellationToken cancellationToken)
     {
+        _waitingSince = now;
         Deadline = deadline;
         _cancellation = cancellationToken.UnsafeRegister(
             static (state, token) => ((PendingCall)state!).End(call => call.Cancel(token)), this);
@@ -116,6 +121,11 @@ internal abstract class PendingCall
     private void EndLocked()
     {
         _ended = true;
+        if (get is { } isGet)
+        {
+            QueueMetrics.Waited(_waitingSince, isGet, metricsTag);
+        }
+
         // Unregister, not Dispose: Dispose would wait for a running cancellation callback, which waits for this lock.
         _cancellation.Unregister();
     }

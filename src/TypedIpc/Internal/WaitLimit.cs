@@ -44,6 +44,9 @@ internal readonly struct WaitLimit
         return new WaitLimit(ticks >= long.MaxValue / 2 ? Unlimited : (long)ticks);
     }
 
+    /// <summary>False for a call that may not wait (block: false, or a zero timeout).</summary>
+    public bool MayWait => _timeoutTicks != 0;
+
     /// <summary>The Stopwatch timestamp after which the call gives up; <see cref="long.MaxValue"/> for never.</summary>
     public long DeadlineFrom(long now) => _timeoutTicks == Unlimited ? long.MaxValue : now + _timeoutTicks;
 }

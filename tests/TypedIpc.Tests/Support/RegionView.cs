@@ -73,6 +73,19 @@ public sealed unsafe class RegionView : IDisposable
         }
     }
 
+    /// <summary>
+    /// Leaves the state of a producer killed between locking the Tail and publishing: process <paramref name="pid"/>'s
+    /// entry announces the Tail it saw, and the Tail is locked. Returns the Tail as it was.
+    /// </summary>
+    internal ulong LockTailAsIfHeldBy(int pid)
+    {
+        ProcessEntry* entry = Entry(EntriesOf(pid)[0]);
+        ulong tail = Header->Tail;
+        entry->PutFrom = tail;
+        Header->Tail = Packing.Locked(tail);
+        return tail;
+    }
+
     /// <summary>Waits (polling, at most 30 s) until <paramref name="condition"/> holds.</summary>
     public static void WaitUntil(Func<bool> condition, string what)
     {
