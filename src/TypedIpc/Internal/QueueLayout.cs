@@ -109,6 +109,9 @@ internal struct ProcessEntry
     [FieldOffset(8)] public ulong PutFrom;
     [FieldOffset(16)] public ulong GetFrom;
     [FieldOffset(24)] public uint GetCount;
+
+    /// <summary>Whether a get intent (<paramref name="getFrom"/>, <paramref name="getCount"/>) covers <paramref name="item"/>.</summary>
+    public static bool Covers(ulong getFrom, uint getCount, uint item) => getFrom != NoIntent && item - (uint)getFrom < getCount;
 }
 
 /// <summary>One item's descriptor: where it is in the ring of items, and where its record is in the data.</summary>

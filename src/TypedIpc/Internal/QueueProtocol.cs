@@ -80,7 +80,7 @@ namespace TypedIpc.Internal;
 // read once and checked before use (length within MaxMessageBytes, record inside the ring, Released never past
 // the Tail); every ring index is taken modulo the ring; walks are bounded. A scribbled region can make calls
 // fail, never make them touch memory outside the mapping.
-internal sealed unsafe class QueueProtocol
+internal sealed unsafe partial class QueueProtocol
 {
     /// <summary>How often a call blocked behind another process's unfinished claim re-checks that process.</summary>
     public static readonly TimeSpan LivenessPollInterval = TimeSpan.FromMilliseconds(50);
@@ -551,8 +551,30 @@ internal sealed unsafe class QueueProtocol
     /// </summary>
     private ulong AdvanceReleased(out Blocker blocker)
     {
-        blocker = default;
         ulong released = Volatile.Read(ref _header->Released);
+        if (!TryWalkReleased(released, out ulong advanced, out blocker))
+        {
+            // Someone moved Released on meanwhile.
+            return Volatile.Read(ref _header->Released);
+        }
+
+        if (advanced == released)
+        {
+            return released;
+        }
+
+        ulong seen = Interlocked.CompareExchange(ref _header->Released, advanced, released);
+        return seen == released ? advanced : seen;
+    }
+
+    /// <summary>
+    /// Walks the released items from <paramref name="released"/> without writing anything: <paramref name="walked"/>
+    /// is Released moved past them. False when the walk went stale because Released moved on meanwhile.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryWalkReleased(ulong released, out ulong walked, out Blocker blocker)
+    {
+        blocker = default;
         uint item = ItemsOf(released);
         uint position = ReleasedPosition(released);
         ulong tail = Volatile.Read(ref _header->Tail);
@@ -581,8 +603,9 @@ internal sealed unsafe class QueueProtocol
             {
                 if (Volatile.Read(ref _header->Released) != released)
                 {
-                    // Someone moved Released on meanwhile and the slot is serving a new item: not damage.
-                    return Volatile.Read(ref _header->Released);
+                    // The slot is serving a new item: not damage.
+                    walked = released;
+                    return false;
                 }
 
                 throw Damaged($"the released record of item {item} claims lines {start}+{length} bytes, outside the used part of the ring");
@@ -592,14 +615,8 @@ internal sealed unsafe class QueueProtocol
             item++;
         }
 
-        ulong advanced = Packing.Released(item, position);
-        if (advanced == released)
-        {
-            return released;
-        }
-
-        ulong seen = Interlocked.CompareExchange(ref _header->Released, advanced, released);
-        return seen == released ? advanced : seen;
+        walked = Packing.Released(item, position);
+        return true;
     }
 
     // ───────────────────────────── consumer ─────────────────────────────
@@ -1004,8 +1021,7 @@ internal sealed unsafe class QueueProtocol
     {
         for (int i = 0; i < QueueGeometry.ProcessTableCapacity; i++)
         {
-            ulong from = Volatile.Read(ref _table[i].GetFrom);
-            if (from != ProcessEntry.NoIntent && item - (uint)from < Volatile.Read(ref _table[i].GetCount) && EntryIsAlive(i))
+            if (ProcessEntry.Covers(Volatile.Read(ref _table[i].GetFrom), Volatile.Read(ref _table[i].GetCount), item) && EntryIsAlive(i))
             {
                 return true;
             }
