@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace TypedIpc.Cli;
@@ -6,7 +7,8 @@ namespace TypedIpc.Cli;
 /// <summary>The JSON of <c>list --json</c> and <c>inspect --json</c>, written field by field (no reflection, trim- and AOT-safe).</summary>
 public static class QueueJson
 {
-    private static readonly JsonWriterOptions Options = new() { Indented = true };
+    // Relaxed escaping: the output is read by scripts and people, never embedded in HTML, so quotes in messages stay readable.
+    private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Writes an array of queues, or with blobs an object <c>{ "queues": [...], "blobs": [...] }</c>.</summary>
     public static void WriteList(Stream output, IReadOnlyList<QueueInfo> queues, IReadOnlyList<SharedBlobInfo>? blobs)

@@ -16,7 +16,9 @@ public static class CommandLine
     public static string Dotnet =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
-    public static CommandResult RunDotnet(IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
+    /// <summary>Runs <c>dotnet <paramref name="arguments"/></c>; <paramref name="environment"/> adds to (or overrides) the test's variables.</summary>
+    public static CommandResult RunDotnet(
+        IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(Dotnet)
         {
@@ -34,6 +36,11 @@ public static class CommandLine
         foreach (string msbuildVariable in start.Environment.Keys.Where(key => key.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
         {
             start.Environment.Remove(msbuildVariable);
+        }
+
+        foreach ((string variable, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[variable] = value;
         }
 
         string commandLine = $"dotnet {string.Join(' ', start.ArgumentList)}";
