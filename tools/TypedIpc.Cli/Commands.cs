@@ -23,6 +23,10 @@ public static class Commands
         else
         {
             AnsiConsole.Write(QueueView.QueueTable(queues));
+            if (QueueView.Errors(queues) is { } errors)
+            {
+                AnsiConsole.Write(errors);
+            }
         }
 
         if (blobList is not null)

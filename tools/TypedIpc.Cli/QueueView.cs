@@ -19,7 +19,7 @@ public static class QueueView
         {
             if (queue.Error is not null)
             {
-                table.AddRow(Text(queue.Name), new Markup($"[red]unreadable:[/] {Markup.Escape(queue.Error)}"), Empty, Empty, Empty, Empty, new Markup("[red]error[/]"));
+                table.AddRow(Text(queue.Name), new Markup("[red]unreadable[/] (below)"), Empty, Empty, Empty, Empty, new Markup("[red]error[/]"));
                 continue;
             }
 
@@ -34,6 +34,15 @@ public static class QueueView
         }
 
         return table;
+    }
+
+    /// <summary>Why each unreadable queue could not be read: whole messages, below the table rather than squeezed into a cell.</summary>
+    public static IRenderable? Errors(IReadOnlyList<QueueInfo> queues)
+    {
+        var unreadable = queues.Where(queue => queue.Error is not null).ToList();
+        return unreadable.Count == 0
+            ? null
+            : new Rows(unreadable.Select(queue => new Markup($"[red]{Markup.Escape(queue.Name)}[/]: {Markup.Escape(queue.Error!)}")));
     }
 
     public static Table BlobTable(IReadOnlyList<SharedBlobInfo> blobs)

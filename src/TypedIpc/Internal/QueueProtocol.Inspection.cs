@@ -12,10 +12,10 @@ internal sealed unsafe partial class QueueProtocol
     /// <summary>Reads the queue's state into a <see cref="QueueInfo"/>; <paramref name="recorded"/> is what its header records.</summary>
     public QueueInfo Inspect(string name, RegionSpec recorded)
     {
-        ulong released = ReleasedAfterWalk(out ulong walked);
-        // Read after the walk, which read its own Tail: these are at or past everything the walk saw.
-        ulong tail = Volatile.Read(ref _header->Tail);
+        // The Tail last: neither Head nor Released ever passes it, so the Count and the byte distances below are ones
+        // the queue really spanned (the Count may include items taken just after Head was read).
         uint head = HeadItems;
+        ulong released = ReleasedAfterWalk(out ulong walked, out ulong tail);
         List<QueueClaim> claims = Claims(tail, head, ItemsOf(walked));
         return new QueueInfo
         {
@@ -38,13 +38,18 @@ internal sealed unsafe partial class QueueProtocol
         };
     }
 
-    /// <summary>Released as the header holds it, and (<paramref name="walked"/>) moved past the released records, as a producer short of room would.</summary>
-    private ulong ReleasedAfterWalk(out ulong walked)
+    /// <summary>
+    /// Released as the header holds it, the Tail read after it, and (<paramref name="walked"/>) Released moved past
+    /// the released records up to that Tail, as a producer short of room would move it.
+    /// </summary>
+    private ulong ReleasedAfterWalk(out ulong walked, out ulong tail)
     {
         ulong released = Volatile.Read(ref _header->Released);
-        for (int attempt = 0; !TryWalkReleased(released, out walked, out _); attempt++)
+        tail = Volatile.Read(ref _header->Tail);
+        for (int attempt = 0; !TryWalkReleased(released, tail, out walked, out _); attempt++)
         {
             released = Volatile.Read(ref _header->Released);
+            tail = Volatile.Read(ref _header->Tail);
             if (attempt == StaleWalkRetries)
             {
                 // The queue moves faster than the walk: show Released as it stands.

@@ -552,7 +552,7 @@ internal sealed unsafe partial class QueueProtocol
     private ulong AdvanceReleased(out Blocker blocker)
     {
         ulong released = Volatile.Read(ref _header->Released);
-        if (!TryWalkReleased(released, out ulong advanced, out blocker))
+        if (!TryWalkReleased(released, Volatile.Read(ref _header->Tail), out ulong advanced, out blocker))
         {
             // Someone moved Released on meanwhile.
             return Volatile.Read(ref _header->Released);
@@ -568,16 +568,16 @@ internal sealed unsafe partial class QueueProtocol
     }
 
     /// <summary>
-    /// Walks the released items from <paramref name="released"/> without writing anything: <paramref name="walked"/>
-    /// is Released moved past them. False when the walk went stale because Released moved on meanwhile.
+    /// Walks the released items from <paramref name="released"/> up to <paramref name="tail"/> (read after it) without
+    /// writing anything: <paramref name="walked"/> is Released moved past them. False when the walk went stale because
+    /// Released moved on meanwhile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TryWalkReleased(ulong released, out ulong walked, out Blocker blocker)
+    private bool TryWalkReleased(ulong released, ulong tail, out ulong walked, out Blocker blocker)
     {
         blocker = default;
         uint item = ItemsOf(released);
         uint position = ReleasedPosition(released);
-        ulong tail = Volatile.Read(ref _header->Tail);
         uint tailItems = ItemsOf(tail);
         uint tailPosition = TailPosition(tail);
         for (uint step = 0; item != tailItems && step < _slotCount; step++)
