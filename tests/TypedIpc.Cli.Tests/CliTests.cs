@@ -70,40 +70,27 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
     [Fact]
     public void Purge_removes_a_dead_queue_keeps_a_live_one_and_a_non_empty_one_unless_asked_and_a_dry_run_removes_nothing()
     {
-        string group = $"cli-purge-{Guid.NewGuid():N}";
-        string prefix = $"typedipc-tests.{group}.";
-        using var dead = new TestQueueName(group);
-        using var live = new TestQueueName(group);
-        using var holdingItems = new TestQueueName(group);
-        using (var killed = PeerProcess.Start("hold", dead, "4"))
-        {
-            Assert.Equal("ready", killed.WaitForFirstLine());
-            killed.Kill();
-        }
-
-        using var running = PeerProcess.Start("hold", live, "4");
-        Assert.Equal("ready", running.WaitForFirstLine());
-        PeerProcess.Start("produce", holdingItems, "4", "1", "3").WaitForSuccess();
+        using var queues = new PurgeCandidates("cli-purge", items: 3);
 
         // Over the whole machine, as an operator would run it first.
         CliRun everywhere = Succeed("purge", "--dry-run");
-        Assert.Contains($"Would remove queue {dead}: no live process attached, 0 item(s).", everywhere.Output);
-        Assert.Contains($"Kept queue {holdingItems}: no live process attached, but it holds 3 item(s); --include-nonempty removes it.", everywhere.Output);
-        Assert.DoesNotContain(live.Value, everywhere.Output);
-        Assert.True(File.Exists(dead.Path) && File.Exists(live.Path) && File.Exists(holdingItems.Path), "the dry run removed a queue");
+        Assert.Contains($"Would remove queue {queues.Dead}: no live process attached, 0 item(s).", everywhere.Output);
+        Assert.Contains($"Kept queue {queues.HoldingItems}: no live process attached, but it holds 3 item(s); --include-nonempty removes it.", everywhere.Output);
+        Assert.DoesNotContain(queues.Live.Value, everywhere.Output);
+        Assert.True(File.Exists(queues.Dead.Path) && File.Exists(queues.Live.Path) && File.Exists(queues.HoldingItems.Path), "the dry run removed a queue");
 
-        CliRun purged = Succeed("purge", "--prefix", prefix);
+        CliRun purged = Succeed("purge", "--prefix", queues.Prefix);
 
-        Assert.Contains($"Removed queue {dead}: no live process attached, 0 item(s).", purged.Output);
-        Assert.False(File.Exists(dead.Path), "purge kept the dead queue");
-        Assert.True(File.Exists(live.Path), "purge removed the queue a live process holds");
-        Assert.True(File.Exists(holdingItems.Path), "purge removed a queue that holds items without --include-nonempty");
+        Assert.Contains($"Removed queue {queues.Dead}: no live process attached, 0 item(s).", purged.Output);
+        Assert.False(File.Exists(queues.Dead.Path), "purge kept the dead queue");
+        Assert.True(File.Exists(queues.Live.Path), "purge removed the queue a live process holds");
+        Assert.True(File.Exists(queues.HoldingItems.Path), "purge removed a queue that holds items without --include-nonempty");
 
-        CliRun withItems = Succeed("purge", "--include-nonempty", "--prefix", prefix);
+        CliRun withItems = Succeed("purge", "--include-nonempty", "--prefix", queues.Prefix);
 
-        Assert.Equal($"Removed queue {holdingItems}: no live process attached, 3 item(s).", withItems.Output.Trim());
-        Assert.False(File.Exists(holdingItems.Path));
-        Assert.True(File.Exists(live.Path));
+        Assert.Equal($"Removed queue {queues.HoldingItems}: no live process attached, 3 item(s).", withItems.Output.Trim());
+        Assert.False(File.Exists(queues.HoldingItems.Path));
+        Assert.True(File.Exists(queues.Live.Path));
     }
 
     [Fact]

@@ -197,41 +197,28 @@ public sealed unsafe partial class SharedQueuesTests : IDisposable
     [Fact]
     public void Purge_removes_an_abandoned_queue_keeps_a_live_one_and_a_non_empty_one_unless_asked_and_a_dry_run_removes_nothing()
     {
-        // One group of names no other test's purge can reach, and that this purge cannot reach beyond.
-        string group = $"purge-{Guid.NewGuid():N}";
-        string prefix = $"typedipc-tests.{group}.";
-        using var dead = new TestQueueName(group);
-        using var holdingItems = new TestQueueName(group);
-        using var live = new TestQueueName(group);
-        using (var killed = PeerProcess.Start("hold", dead, "4"))
-        {
-            Assert.Equal("ready", killed.WaitForFirstLine());
-            killed.Kill();
-        }
+        using var queues = new PurgeCandidates("purge", items: 2);
 
-        PeerProcess.Start("produce", holdingItems, "4", "1", "2").WaitForSuccess();
-        using var liveQueue = SharedQueue<Numbered>.Open(live, maxsize: 4);
-
-        PurgeResult dryRun = SharedQueues.Purge(dryRun: true, namePrefix: prefix);
+        PurgeResult dryRun = SharedQueues.Purge(dryRun: true, namePrefix: queues.Prefix);
 
         Assert.True(dryRun.DryRun);
-        Assert.Equal([dead.Value], dryRun.RemovedQueues.Select(q => q.Name));
-        Assert.Equal([holdingItems.Value], dryRun.KeptNonEmptyQueues.Select(q => q.Name));
+        Assert.Equal([queues.Dead.Value], dryRun.RemovedQueues.Select(q => q.Name));
+        Assert.Equal([queues.HoldingItems.Value], dryRun.KeptNonEmptyQueues.Select(q => q.Name));
         Assert.Empty(dryRun.RemovedBlobs);
-        Assert.True(File.Exists(dead.Path) && File.Exists(holdingItems.Path) && File.Exists(live.Path));
+        Assert.True(File.Exists(queues.Dead.Path) && File.Exists(queues.HoldingItems.Path) && File.Exists(queues.Live.Path));
 
-        PurgeResult purged = SharedQueues.Purge(namePrefix: prefix);
+        PurgeResult purged = SharedQueues.Purge(namePrefix: queues.Prefix);
 
-        Assert.Equal([dead.Value], purged.RemovedQueues.Select(q => q.Name));
-        Assert.False(File.Exists(dead.Path));
-        Assert.True(File.Exists(holdingItems.Path) && File.Exists(live.Path));
+        Assert.Equal([queues.Dead.Value], purged.RemovedQueues.Select(q => q.Name));
+        Assert.False(File.Exists(queues.Dead.Path));
+        Assert.True(File.Exists(queues.HoldingItems.Path) && File.Exists(queues.Live.Path));
 
-        PurgeResult withItems = SharedQueues.Purge(includeNonEmpty: true, namePrefix: prefix);
+        PurgeResult withItems = SharedQueues.Purge(includeNonEmpty: true, namePrefix: queues.Prefix);
 
         QueueInfo removed = Assert.Single(withItems.RemovedQueues);
-        Assert.Equal((holdingItems.Value, 2), (removed.Name, removed.Count));
-        Assert.False(File.Exists(holdingItems.Path));
-        Assert.True(File.Exists(live.Path));
+        Assert.Equal((queues.HoldingItems.Value, 2), (removed.Name, removed.Count));
+        Assert.False(File.Exists(queues.HoldingItems.Path));
+        Assert.True(File.Exists(queues.Live.Path));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using TypedIpc.Cli;
+using TypedIpc.Samples.Tests.Support;
 using Xunit.Abstractions;
 
 namespace TypedIpc.Cli.Tests.Support;
@@ -22,7 +23,7 @@ public static class Typedipc
     /// <summary>Runs <c>typedipc <paramref name="arguments"/></c>; logs the command line and its output to <paramref name="log"/>.</summary>
     public static CliRun Run(ITestOutputHelper log, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Samples.Tests.Support.CommandLine.Dotnet)
+        var start = new ProcessStartInfo(CommandLine.Dotnet)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -44,39 +45,7 @@ public static class Typedipc
     {
         var output = new StringBuilder();
         var errors = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(errors, e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(Timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            throw new TimeoutException($"`{commandLine}` did not finish within {Timeout}; it printed:{Environment.NewLine}{Read(output)}{Read(errors)}");
-        }
-
-        process.WaitForExit(); // drains the asynchronous output readers
-        return new CliRun(commandLine, process.ExitCode, Read(output), Read(errors));
-    }
-
-    private static void Append(StringBuilder text, string? line)
-    {
-        if (line is not null)
-        {
-            lock (text)
-            {
-                text.AppendLine(line);
-            }
-        }
-    }
-
-    private static string Read(StringBuilder text)
-    {
-        lock (text)
-        {
-            return text.ToString();
-        }
+        int exitCode = CommandLine.RunToEnd(start, commandLine, Timeout, output, errors);
+        return new CliRun(commandLine, exitCode, CommandLine.Read(output), CommandLine.Read(errors));
     }
 }

@@ -45,9 +45,20 @@ public static class CommandLine
 
         string commandLine = $"dotnet {string.Join(' ', start.ArgumentList)}";
         var output = new StringBuilder();
+        int exitCode = RunToEnd(start, commandLine, timeout, output, errors: output);
+        return new CommandResult(commandLine, exitCode, Read(output));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="start"/> to its end, collecting what it prints into <paramref name="output"/> and
+    /// <paramref name="errors"/> (the same builder interleaves them); returns its exit code. A process still running
+    /// after <paramref name="timeout"/> is killed, and the run fails naming <paramref name="commandLine"/>.
+    /// </summary>
+    public static int RunToEnd(ProcessStartInfo start, string commandLine, TimeSpan timeout, StringBuilder output, StringBuilder errors)
+    {
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(errors, e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -55,11 +66,21 @@ public static class CommandLine
         {
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
-            throw new TimeoutException($"`{commandLine}` did not finish within {timeout}; it printed:{Environment.NewLine}{Read(output)}");
+            string printed = ReferenceEquals(output, errors) ? Read(output) : Read(output) + Read(errors);
+            throw new TimeoutException($"`{commandLine}` did not finish within {timeout}; it printed:{Environment.NewLine}{printed}");
         }
 
         process.WaitForExit(); // drains the asynchronous output readers
-        return new CommandResult(commandLine, process.ExitCode, Read(output));
+        return process.ExitCode;
+    }
+
+    /// <summary>What a builder <see cref="RunToEnd"/> fills holds so far.</summary>
+    public static string Read(StringBuilder output)
+    {
+        lock (output)
+        {
+            return output.ToString();
+        }
     }
 
     private static void Append(StringBuilder output, string? line)
@@ -70,14 +91,6 @@ public static class CommandLine
             {
                 output.AppendLine(line);
             }
-        }
-    }
-
-    private static string Read(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
         }
     }
 }
