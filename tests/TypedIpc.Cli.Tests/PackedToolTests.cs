@@ -28,7 +28,7 @@ public sealed class PackedToolTests(ITestOutputHelper log) : IDisposable
     [Fact]
     public void The_packed_tool_installs_from_a_local_feed_and_lists_queues_as_json()
     {
-        string root = FindRepositoryRoot();
+        string root = CommandLine.RepositoryRoot;
         string feed = Path.Combine(_work.FullName, "feed");
         string toolPath = Path.Combine(_work.FullName, "tools");
         string version = $"0.0.0-local.{Guid.NewGuid():N}";
@@ -86,18 +86,5 @@ public sealed class PackedToolTests(ITestOutputHelper log) : IDisposable
             .Select(folder => Path.Combine(folder, dotnet))
             .FirstOrDefault(File.Exists);
         return new FileInfo(onPath ?? throw new InvalidOperationException("no dotnet on PATH")).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? onPath;
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "TypedIpc.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no TypedIpc.sln above {AppContext.BaseDirectory}; run the tests from the repository.");
     }
 }

@@ -14,7 +14,7 @@ public sealed class PackedTypedIpc : IDisposable
 
     public PackedTypedIpc()
     {
-        string root = FindRepositoryRoot();
+        string root = CommandLine.RepositoryRoot;
         string feed = Path.Combine(_work.FullName, "feed");
         Succeed(
             ["pack", Path.Combine(root, "src", "TypedIpc", "TypedIpc.csproj"), "-c", "Release", "-o", feed,
@@ -34,17 +34,4 @@ public sealed class PackedTypedIpc : IDisposable
     }
 
     public void Dispose() => _work.Delete(recursive: true);
-
-    private static string FindRepositoryRoot()
-    {
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "TypedIpc.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no TypedIpc.sln above {AppContext.BaseDirectory}; run the tests from the repository.");
-    }
 }

@@ -12,6 +12,9 @@ public sealed record CommandResult(string CommandLine, int ExitCode, string Outp
 /// <summary>Runs the dotnet CLI of the SDK under test as a child process.</summary>
 public static class CommandLine
 {
+    /// <summary>The repository the tests run from: the folder above them that holds TypedIpc.sln.</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
     /// <summary>The dotnet host that runs the tests (set by the CLI), else the one on PATH.</summary>
     public static string Dotnet =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
@@ -92,5 +95,18 @@ public static class CommandLine
                 output.AppendLine(line);
             }
         }
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "TypedIpc.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"no TypedIpc.sln above {AppContext.BaseDirectory}; run the tests from the repository.");
     }
 }
