@@ -1,6 +1,8 @@
-using System.Globalization;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using TypedIpc.Cli.Tests.Support;
+using TypedIpc.Samples.Tests.Support;
 using TypedIpc.TestPeer;
 using TypedIpc.Tests.Support;
 using Xunit.Abstractions;
@@ -12,7 +14,7 @@ namespace TypedIpc.Cli.Tests;
 /// something is limited with --prefix to this test's own names: the machine's other tests make abandoned queues on
 /// purpose and look at them afterwards.
 /// </summary>
-public sealed class CliTests(ITestOutputHelper log) : IDisposable
+public sealed partial class CliTests(ITestOutputHelper log) : IDisposable
 {
     private readonly TestQueueName _name = new("cli");
 
@@ -137,6 +139,47 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
     }
 
     [Fact]
+    public void Watch_runs_until_Ctrl_C_and_then_exits_with_0()
+    {
+        using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 4);
+        // env --default-signal: SIGINT reaches the command even where this test runs under a shell that ignores it (a background job).
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in new[] { "--default-signal=INT", CommandLine.Dotnet, typeof(TypedIpcCommand).Assembly.Location, "watch", _name, "--interval", "0.1" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var watch = new Process { StartInfo = start };
+        using var firstView = new ManualResetEventSlim();
+        watch.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains($"typedipc watch {_name}", StringComparison.Ordinal) == true)
+            {
+                firstView.Set();
+            }
+        };
+        watch.Start();
+        watch.BeginOutputReadLine();
+        watch.BeginErrorReadLine();
+        try
+        {
+            Assert.True(firstView.Wait(TimeSpan.FromSeconds(60)), "watch showed no view within 60 s");
+
+            Assert.Equal(0, Kill(watch.Id, SignalInterrupt));
+
+            Assert.True(watch.WaitForExit(TimeSpan.FromSeconds(30)), "watch was still running 30 s after Ctrl+C (SIGINT)");
+            Assert.Equal(0, watch.ExitCode);
+        }
+        finally
+        {
+            if (!watch.HasExited)
+            {
+                watch.Kill();
+            }
+        }
+    }
+
+    [Fact]
     public void Unlink_removes_a_queue_and_a_missing_queue_exits_with_1()
     {
         SharedQueue<Numbered>.Open(_name, maxsize: 1).Dispose();
@@ -201,4 +244,9 @@ public sealed class CliTests(ITestOutputHelper log) : IDisposable
 
     private static JsonElement Attached(JsonElement queue, int pid) =>
         Assert.Single(queue.GetProperty("attached").EnumerateArray(), entry => entry.GetProperty("pid").GetInt32() == pid);
+
+    private const int SignalInterrupt = 2;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 }
