@@ -110,6 +110,39 @@ public sealed unsafe partial class SharedQueuesTests : IDisposable
     }
 
     [Fact]
+    public void Items_taken_by_two_readers_are_two_claims_and_only_the_killed_readers_claim_is_dead()
+    {
+        using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 4);
+        using var region = new RegionView(_name);
+        queue.PutMany([new Numbered(1, 0, 0), new Numbered(1, 1, 0), new Numbered(1, 2, 0)]);
+        using var killed = PeerProcess.Start("hold", _name, "4");
+        using var running = PeerProcess.Start("hold", _name, "4");
+        Assert.Equal("ready", killed.WaitForFirstLine());
+        Assert.Equal("ready", running.WaitForFirstLine());
+        int killedEntry = Assert.Single(region.EntriesOf(killed.Id));
+        int runningEntry = Assert.Single(region.EntriesOf(running.Id));
+        // One reader took a batch of the first two items, the other the third; neither released them.
+        uint head = (uint)region.Header->Head;
+        region.Entry(killedEntry)->GetCount = 2;
+        region.Entry(killedEntry)->GetFrom = head;
+        region.Entry(runningEntry)->GetCount = 1;
+        region.Entry(runningEntry)->GetFrom = head + 2;
+        region.Header->Head = head + 3;
+
+        killed.Kill();
+        QueueInfo info = SharedQueues.Inspect(_name);
+
+        Assert.Equal(
+            [
+                new QueueClaim(QueueClaimKind.TakenItems, head, 2, killedEntry, killed.Id, OwnerAlive: false),
+                new QueueClaim(QueueClaimKind.TakenItems, head + 2, 1, runningEntry, running.Id, OwnerAlive: true),
+            ],
+            info.Claims);
+        Assert.Equal(QueueActivity.Getting, Entry(info, running.Id).Activity);
+        Assert.Equal(3 * QueueGeometry.LineBytes, info.BytesUsed);
+    }
+
+    [Fact]
     public void A_producer_killed_holding_the_tail_is_shown_as_a_dead_tail_claim()
     {
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 2);

@@ -89,7 +89,8 @@ internal sealed unsafe partial class QueueProtocol
                 break; // the walk went stale: the slot serves a later item
             }
 
-            int? owner = FindEntry(entry => ProcessEntry.Covers(Volatile.Read(ref entry->GetFrom), Volatile.Read(ref entry->GetCount), item));
+            // A batch's items share one owner: try the last one before searching the table.
+            int? owner = runOwner is { } last && Covers(&_table[last], item) ? last : FindEntry(entry => Covers(entry, item));
             if (runLength > 0 && (owner != runOwner || runStart + (uint)runLength != item))
             {
                 claims.Add(Claim(QueueClaimKind.TakenItems, runStart, runLength, runOwner, ReaderIsAlive(runStart)));
@@ -148,6 +149,9 @@ internal sealed unsafe partial class QueueProtocol
 
         return [.. attached];
     }
+
+    private static bool Covers(ProcessEntry* entry, uint item) =>
+        ProcessEntry.Covers(Volatile.Read(ref entry->GetFrom), Volatile.Read(ref entry->GetCount), item);
 
     private int? FindEntry(EntryPredicate matches)
     {
