@@ -14,7 +14,7 @@ public sealed class PackedTypedIpc : IDisposable
 
     public PackedTypedIpc()
     {
-        string root = FindRepositoryRoot();
+        string root = CommandLine.RepositoryRoot;
         string feed = Path.Combine(_work.FullName, "feed");
         foreach (string project in new[] { "TypedIpc", "TypedIpc.Hosting" })
         {
@@ -46,17 +46,4 @@ public sealed class PackedTypedIpc : IDisposable
     /// <summary>The package <paramref name="id"/> (and not another whose id it begins: TypedIpc, not TypedIpc.Hosting).</summary>
     private static string PackageOf(string feed, string id) =>
         Directory.GetFiles(feed, $"{id}.*.nupkg").Single(path => char.IsAsciiDigit(Path.GetFileName(path)[(id.Length + 1)..][0]));
-
-    private static string FindRepositoryRoot()
-    {
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "TypedIpc.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no TypedIpc.sln above {AppContext.BaseDirectory}; run the tests from the repository.");
-    }
 }

@@ -62,6 +62,9 @@ internal static class BlobFile
 
     public static string OwnerLockingPath(Guid owner) => $"{OwnerPath(owner)}{LockingSuffix}";
 
+    /// <summary>The blob's name in the name of one of its files (one that <see cref="Classify"/> calls a blob).</summary>
+    public static string BlobNameOf(string fileName) => fileName.TrimStart('.').Substring(Prefix.Length, GuidDigits);
+
     /// <summary>The process holding <paramref name="name"/> open, if any.</summary>
     public static Guid? FindReader(string name) =>
         System.IO.Directory.EnumerateFiles(Directory, $"{Prefix}{name}{OpenedMarker}*")

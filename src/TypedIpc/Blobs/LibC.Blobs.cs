@@ -5,7 +5,6 @@ namespace TypedIpc.Platform.Linux;
 /// <summary>The libc entry points only shared blobs need.</summary>
 internal static partial class LibC
 {
-    public const int O_RDONLY = 0x0;
     public const int O_WRONLY = 0x1;
     public const int MAP_POPULATE = 0x8000;
 

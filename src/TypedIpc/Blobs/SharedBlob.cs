@@ -94,32 +94,9 @@ public sealed unsafe class SharedBlob : IDisposable
     /// Blobs of running processes are never touched.
     /// </summary>
     /// <returns>How many blob files were removed.</returns>
-    public static int Sweep()
-    {
-        var exited = new Dictionary<Guid, bool>();
-        bool HasExited(Guid owner) =>
-            exited.TryGetValue(owner, out bool known) ? known : exited[owner] = BlobOwner.HasExited(owner);
-
-        int removed = 0;
-        foreach (string path in Directory.EnumerateFiles(BlobFile.Directory, BlobFile.SearchPattern))
-        {
-            (BlobFileKind kind, Guid owner) = BlobFile.Classify(Path.GetFileName(path));
-            bool abandoned = kind switch
-            {
-                BlobFileKind.Writing or BlobFileKind.Opened => HasExited(owner) && IsOurBlobFile(path),
-                BlobFileKind.Written => BlobFile.WriterOf(path) is { } writer && HasExited(writer),
-                BlobFileKind.Owner or BlobFileKind.OwnerBeingLocked => BlobOwner.IsAbandonedLivenessFile(path),
-                _ => false,
-            };
-            // Liveness files of exited processes go too, but only blobs are counted.
-            if (abandoned && LibC.Unlink(path) == 0 && kind is not (BlobFileKind.Owner or BlobFileKind.OwnerBeingLocked))
-            {
-                removed++;
-            }
-        }
-
-        return removed;
-    }
+    public static int Sweep() =>
+        // Liveness files of exited processes go too, but only blobs are counted.
+        BlobSurvey.Take().Count(file => file.Abandoned && BlobSurvey.Remove(file) && BlobSurvey.IsBlob(file.Kind));
 
     /// <summary>
     /// A read-only stream over the blob's bytes, without a copy. Disposing the blob disposes its streams too;
@@ -279,20 +256,6 @@ public sealed unsafe class SharedBlob : IDisposable
     private static BlobCorruptedException Corrupted(BlobRef reference, string problem) => new(
         $"blob {reference.Name} is damaged: {problem}. It was changed after it was written, or the reference was altered; " +
         "the blob has been removed. Have the writer send the data again.");
-
-    /// <summary>Whether the sweep may remove <paramref name="path"/>: a regular file of this user, not something planted under a blob's name.</summary>
-    private static bool IsOurBlobFile(string path)
-    {
-        try
-        {
-            using SafeFileHandle? handle = ShmFile.OpenExisting(path, LibC.O_RDONLY, allowForeignOwner: false, "a blob")?.Handle;
-            return handle is not null;
-        }
-        catch (SharedMemoryException)
-        {
-            return false;
-        }
-    }
 
     /// <summary>Runs <see cref="Sweep"/> at most once a second per process, so that abandoned blobs go without a caller having to remember.</summary>
     private static void SweepIfDue()

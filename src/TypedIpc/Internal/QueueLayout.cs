@@ -134,6 +134,9 @@ internal struct ProcessEntry
     [FieldOffset(16)] public ulong GetFrom;
     [FieldOffset(24)] public uint GetCount;
     [FieldOffset(32)] public ulong Tasks;
+
+    /// <summary>Whether a get intent (<paramref name="getFrom"/>, <paramref name="getCount"/>) covers <paramref name="item"/>.</summary>
+    public static bool Covers(ulong getFrom, uint getCount, uint item) => getFrom != NoIntent && item - (uint)getFrom < getCount;
 }
 
 /// <summary>

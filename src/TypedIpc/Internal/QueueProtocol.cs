@@ -604,11 +604,33 @@ internal sealed unsafe partial class QueueProtocol
     /// </summary>
     private ulong AdvanceReleased(out Blocker blocker)
     {
-        blocker = default;
         ulong released = Volatile.Read(ref _header->Released);
+        if (!TryWalkReleased(released, Volatile.Read(ref _header->Tail), out ulong advanced, out blocker))
+        {
+            // Someone moved Released on meanwhile.
+            return Volatile.Read(ref _header->Released);
+        }
+
+        if (advanced == released)
+        {
+            return released;
+        }
+
+        ulong seen = Interlocked.CompareExchange(ref _header->Released, advanced, released);
+        return seen == released ? advanced : seen;
+    }
+
+    /// <summary>
+    /// Walks the released items from <paramref name="released"/> up to <paramref name="tail"/> (read after it) without
+    /// writing anything: <paramref name="walked"/> is Released moved past them. False when the walk went stale because
+    /// Released moved on meanwhile.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryWalkReleased(ulong released, ulong tail, out ulong walked, out Blocker blocker)
+    {
+        blocker = default;
         uint item = ItemsOf(released);
         uint position = ReleasedPosition(released);
-        ulong tail = Volatile.Read(ref _header->Tail);
         uint tailItems = ItemsOf(tail);
         uint tailPosition = TailPosition(tail);
         for (uint step = 0; item != tailItems && step < _slotCount; step++)
@@ -634,8 +656,9 @@ internal sealed unsafe partial class QueueProtocol
             {
                 if (Volatile.Read(ref _header->Released) != released)
                 {
-                    // Someone moved Released on meanwhile and the slot is serving a new item: not damage.
-                    return Volatile.Read(ref _header->Released);
+                    // The slot is serving a new item: not damage.
+                    walked = released;
+                    return false;
                 }
 
                 throw Damaged($"the released record of item {item} claims lines {start}+{length} bytes, outside the used part of the ring");
@@ -645,14 +668,8 @@ internal sealed unsafe partial class QueueProtocol
             item++;
         }
 
-        ulong advanced = Packing.Released(item, position);
-        if (advanced == released)
-        {
-            return released;
-        }
-
-        ulong seen = Interlocked.CompareExchange(ref _header->Released, advanced, released);
-        return seen == released ? advanced : seen;
+        walked = Packing.Released(item, position);
+        return true;
     }
 
     // ───────────────────────────── consumer ─────────────────────────────
@@ -1112,8 +1129,7 @@ internal sealed unsafe partial class QueueProtocol
     {
         for (int i = 0; i < QueueGeometry.ProcessTableCapacity; i++)
         {
-            ulong from = Volatile.Read(ref _table[i].GetFrom);
-            if (from != ProcessEntry.NoIntent && item - (uint)from < Volatile.Read(ref _table[i].GetCount) && EntryIsAlive(i))
+            if (ProcessEntry.Covers(Volatile.Read(ref _table[i].GetFrom), Volatile.Read(ref _table[i].GetCount), item) && EntryIsAlive(i))
             {
                 return true;
             }

@@ -128,6 +128,23 @@ internal sealed unsafe class SharedRegion : IDisposable
         File.Dispose();
     }
 
+    /// <summary>
+    /// Maps an existing queue's region read-only, to look at it without taking part in it: no process-table entry, no
+    /// recovery, and a mapping through which nothing can be written. Null when nothing is at the name.
+    /// </summary>
+    /// <returns>The region, and the geometry and message type its header records (read once).</returns>
+    public static (SharedRegion Region, RegionSpec Recorded)? OpenForReading(string name)
+    {
+        string path = PathFor(name);
+        if (ShmFile.OpenExisting(path, LibC.O_RDONLY, allowForeignOwner: false, $"queue '{name}'") is not { } opened)
+        {
+            return null;
+        }
+
+        SharedRegion region = MapValidated(name, path, opened, LibC.PROT_READ, out QueueHeader header);
+        return (region, new RegionSpec(region.Geometry, header.SchemaFingerprint, TypeNameOf(&header), region.Flags));
+    }
+
     private static SharedRegion? TryAttach(string name, string path, RegionSpec spec, QueueOptions options)
     {
         if (ShmFile.OpenExisting(path, LibC.O_RDWR, options.AllowForeignOwner, $"queue '{name}'") is not { } opened)
@@ -135,6 +152,22 @@ internal sealed unsafe class SharedRegion : IDisposable
             return null;
         }
 
+        SharedRegion region = MapValidated(name, path, opened, LibC.PROT_READ | LibC.PROT_WRITE, out QueueHeader header);
+        try
+        {
+            CheckSettings(name, path, &header, region.Geometry, spec);
+            return region;
+        }
+        catch
+        {
+            region.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Maps an opened queue file and checks its layout; <paramref name="header"/> is the one read of its header.</summary>
+    private static SharedRegion MapValidated(string name, string path, ShmFile.Opened opened, int protection, out QueueHeader header)
+    {
         MappedMemory? mapping = null;
         try
         {
@@ -145,9 +178,11 @@ internal sealed unsafe class SharedRegion : IDisposable
                     $"queue or was truncated. Unlink it (SharedQueue.Unlink(\"{name}\") or rm {path}) and open again.");
             }
 
-            mapping = MappedMemory.Map(opened.Handle, opened.Length, path);
-            QueueGeometry geometry = Validate(name, path, (QueueHeader*)mapping.DangerousGetHandle(), opened.Length, spec, out QueueFlags flags);
-            return new SharedRegion(opened.Handle, mapping, geometry, flags);
+            mapping = MappedMemory.Map(opened.Handle, opened.Length, path, protection);
+            QueueHeader copy = *(QueueHeader*)mapping.DangerousGetHandle();
+            QueueGeometry geometry = ValidateLayout(name, path, &copy, opened.Length);
+            header = copy;
+            return new SharedRegion(opened.Handle, mapping, geometry, (QueueFlags)copy.Flags);
         }
         catch
         {
@@ -180,7 +215,7 @@ internal sealed unsafe class SharedRegion : IDisposable
                     : $"cannot size queue '{name}' to {length:N0} bytes: {LibC.Describe(error)}.");
             }
 
-            mapping = MappedMemory.Map(file, length, temporary);
+            mapping = MappedMemory.Map(file, length, temporary, LibC.PROT_READ | LibC.PROT_WRITE);
             Initialize((QueueHeader*)mapping.DangerousGetHandle(), spec);
             if (LibC.Link(temporary, path) != 0)
             {
@@ -279,50 +314,65 @@ internal sealed unsafe class SharedRegion : IDisposable
         Volatile.Write(ref header->Magic, QueueHeader.ExpectedMagic);
     }
 
-    /// <summary>Checks a region against what this process expects; reads every header field exactly once.</summary>
-    private static QueueGeometry Validate(string name, string path, QueueHeader* mapped, long fileBytes, RegionSpec spec, out QueueFlags flags)
+    /// <summary>
+    /// Checks that a copy of a region's header describes a region of this layout version that fits its
+    /// <paramref name="fileBytes"/>-byte file; returns the geometry it records.
+    /// </summary>
+    private static QueueGeometry ValidateLayout(string name, string path, QueueHeader* header, long fileBytes)
     {
-        QueueHeader header = *mapped;
-        string unlinkAdvice = $"Unlink it (SharedQueue.Unlink(\"{name}\") or rm {path}) and open it again.";
-        if (header.Magic != QueueHeader.ExpectedMagic)
+        if (header->Magic != QueueHeader.ExpectedMagic)
         {
-            throw new QueueCorruptedException($"{path} is not a TypedIpc queue (wrong magic number 0x{header.Magic:X16}). {unlinkAdvice}");
+            throw new QueueCorruptedException($"{path} is not a TypedIpc queue (wrong magic number 0x{header->Magic:X16}). {UnlinkAdvice(name, path)}");
         }
 
-        if (header.LayoutVersion != QueueHeader.CurrentLayoutVersion)
+        if (header->LayoutVersion != QueueHeader.CurrentLayoutVersion)
         {
             throw new QueueMismatchException(
-                $"queue '{name}' has shared-memory layout version {header.LayoutVersion}, but this TypedIpc uses " +
-                $"version {QueueHeader.CurrentLayoutVersion}. Use the same TypedIpc version in every process, or {unlinkAdvice}");
+                $"queue '{name}' has shared-memory layout version {header->LayoutVersion}, but this TypedIpc uses " +
+                $"version {QueueHeader.CurrentLayoutVersion}. Use the same TypedIpc version in every process, or {UnlinkAdvice(name, path)}");
         }
 
-        QueueGeometry stored = new(header.SlotCount, header.DataLines, header.MaxMessageBytes, header.MaxSize);
-        if (header.HeaderBytes != QueueHeader.Bytes
-            || header.ProcessTableCapacity != QueueGeometry.ProcessTableCapacity
+        QueueGeometry stored = new(header->SlotCount, header->DataLines, header->MaxMessageBytes, header->MaxSize);
+        if (header->HeaderBytes != QueueHeader.Bytes
+            || header->ProcessTableCapacity != QueueGeometry.ProcessTableCapacity
             || stored.MaxMessageBytes is <= 0 or > QueueOptions.MaxMaxMessageBytes
             || stored.MaxSize is < 0 or > SharedQueue<int>.MaxMaxSize
             || stored.DataLines <= 0
             || !stored.HoldsLargestRecord
             || stored.SlotCount != QueueGeometry.SlotCountFor(stored.ItemBound)
-            || header.RegionBytes != stored.RegionBytes
-            || header.RegionBytes != fileBytes
-            || (header.Flags & ~(int)QueueFlags.Joinable) != 0)
+            || header->RegionBytes != stored.RegionBytes
+            || header->RegionBytes != fileBytes
+            || (header->Flags & ~(int)QueueFlags.Joinable) != 0)
         {
             throw new QueueCorruptedException(
                 $"the header of queue '{name}' does not describe its {fileBytes:N0}-byte file (data lines {stored.DataLines}, " +
-                $"item slots {stored.SlotCount}, recorded size {header.RegionBytes:N0}, flags 0x{header.Flags:X}); the file was " +
-                $"damaged. {unlinkAdvice}");
+                $"item slots {stored.SlotCount}, recorded size {header->RegionBytes:N0}, flags 0x{header->Flags:X}); the file " +
+                $"was damaged. {UnlinkAdvice(name, path)}");
         }
 
-        string storedType = Encoding.UTF8.GetString(header.TypeName, Math.Clamp(header.TypeNameBytes, 0, QueueHeader.TypeNameCapacity));
+        return stored;
+    }
+
+    /// <summary>The message type's name a copy of a header records (at most its field's bytes, whatever the header claims).</summary>
+    private static string TypeNameOf(QueueHeader* header) =>
+        Encoding.UTF8.GetString(header->TypeName, Math.Clamp(header->TypeNameBytes, 0, QueueHeader.TypeNameCapacity));
+
+    private static string UnlinkAdvice(string name, string path) =>
+        $"Unlink it (SharedQueue.Unlink(\"{name}\") or rm {path}) and open it again.";
+
+    /// <summary>Checks the settings a copy of a region's header records against what this process expects.</summary>
+    private static void CheckSettings(string name, string path, QueueHeader* header, QueueGeometry stored, RegionSpec spec)
+    {
+        string unlinkAdvice = UnlinkAdvice(name, path);
+        string storedType = TypeNameOf(header);
         var differences = new List<string>();
-        if (header.SchemaFingerprint != spec.SchemaFingerprint)
+        if (header->SchemaFingerprint != spec.SchemaFingerprint)
         {
             string versions = storedType == Truncate(spec.TypeName)
                 ? ": the processes were built from different versions of it"
                 : "";
             differences.Add(
-                $"message type: created for {storedType} (schema 0x{header.SchemaFingerprint:X16}), opened as " +
+                $"message type: created for {storedType} (schema 0x{header->SchemaFingerprint:X16}), opened as " +
                 $"{spec.TypeName} (schema 0x{spec.SchemaFingerprint:X16}){versions}");
         }
 
@@ -342,8 +392,7 @@ internal sealed unsafe class SharedRegion : IDisposable
                 $"{spec.Geometry.DataLines * (long)QueueGeometry.LineBytes:N0} (QueueOptions.CapacityBytes)");
         }
 
-        flags = (QueueFlags)header.Flags;
-        bool joinable = flags.HasFlag(QueueFlags.Joinable);
+        bool joinable = ((QueueFlags)header->Flags).HasFlag(QueueFlags.Joinable);
         if (joinable != spec.Flags.HasFlag(QueueFlags.Joinable))
         {
             differences.Add(
@@ -357,8 +406,6 @@ internal sealed unsafe class SharedRegion : IDisposable
                 $"queue '{name}' exists with other settings: {string.Join("; ", differences)}. Open it with the same " +
                 $"message type and settings in every process, or {unlinkAdvice}");
         }
-
-        return stored;
     }
 
     private static string Truncate(string typeName)
@@ -389,9 +436,9 @@ internal sealed unsafe class SharedRegion : IDisposable
 
         public override bool IsInvalid => handle == 0;
 
-        public static MappedMemory Map(SafeFileHandle file, long length, string path)
+        public static MappedMemory Map(SafeFileHandle file, long length, string path, int protection)
         {
-            nint address = LibC.Mmap(0, (nuint)length, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, (int)file.DangerousGetHandle(), 0);
+            nint address = LibC.Mmap(0, (nuint)length, protection, LibC.MAP_SHARED, (int)file.DangerousGetHandle(), 0);
             if (address == LibC.MAP_FAILED)
             {
                 throw new SharedMemoryException($"cannot map {path} ({length:N0} bytes): {LibC.Describe(Marshal.GetLastPInvokeError())}.");

@@ -12,11 +12,16 @@ public sealed record CommandResult(string CommandLine, int ExitCode, string Outp
 /// <summary>Runs the dotnet CLI of the SDK under test as a child process.</summary>
 public static class CommandLine
 {
+    /// <summary>The repository the tests run from: the folder above them that holds TypedIpc.sln.</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
     /// <summary>The dotnet host that runs the tests (set by the CLI), else the one on PATH.</summary>
     public static string Dotnet =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
-    public static CommandResult RunDotnet(IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
+    /// <summary>Runs <c>dotnet <paramref name="arguments"/></c>; <paramref name="environment"/> adds to (or overrides) the test's variables.</summary>
+    public static CommandResult RunDotnet(
+        IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(Dotnet)
         {
@@ -36,11 +41,27 @@ public static class CommandLine
             start.Environment.Remove(msbuildVariable);
         }
 
+        foreach ((string variable, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[variable] = value;
+        }
+
         string commandLine = $"dotnet {string.Join(' ', start.ArgumentList)}";
         var output = new StringBuilder();
+        int exitCode = RunToEnd(start, commandLine, timeout, output, errors: output);
+        return new CommandResult(commandLine, exitCode, Read(output));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="start"/> to its end, collecting what it prints into <paramref name="output"/> and
+    /// <paramref name="errors"/> (the same builder interleaves them); returns its exit code. A process still running
+    /// after <paramref name="timeout"/> is killed, and the run fails naming <paramref name="commandLine"/>.
+    /// </summary>
+    public static int RunToEnd(ProcessStartInfo start, string commandLine, TimeSpan timeout, StringBuilder output, StringBuilder errors)
+    {
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(errors, e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -48,11 +69,21 @@ public static class CommandLine
         {
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
-            throw new TimeoutException($"`{commandLine}` did not finish within {timeout}; it printed:{Environment.NewLine}{Read(output)}");
+            string printed = ReferenceEquals(output, errors) ? Read(output) : Read(output) + Read(errors);
+            throw new TimeoutException($"`{commandLine}` did not finish within {timeout}; it printed:{Environment.NewLine}{printed}");
         }
 
         process.WaitForExit(); // drains the asynchronous output readers
-        return new CommandResult(commandLine, process.ExitCode, Read(output));
+        return process.ExitCode;
+    }
+
+    /// <summary>What a builder <see cref="RunToEnd"/> fills holds so far.</summary>
+    public static string Read(StringBuilder output)
+    {
+        lock (output)
+        {
+            return output.ToString();
+        }
     }
 
     private static void Append(StringBuilder output, string? line)
@@ -66,11 +97,16 @@ public static class CommandLine
         }
     }
 
-    private static string Read(StringBuilder output)
+    private static string FindRepositoryRoot()
     {
-        lock (output)
+        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
-            return output.ToString();
+            if (File.Exists(Path.Combine(directory.FullName, "TypedIpc.sln")))
+            {
+                return directory.FullName;
+            }
         }
+
+        throw new InvalidOperationException($"no TypedIpc.sln above {AppContext.BaseDirectory}; run the tests from the repository.");
     }
 }

@@ -12,7 +12,7 @@ public sealed class SampleBuilds : IDisposable
     private readonly DirectoryInfo _artifacts = Directory.CreateTempSubdirectory("typedipc-samples-");
     private readonly Dictionary<string, BuiltSample> _builds = [];
 
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+    public static string RepositoryRoot => CommandLine.RepositoryRoot;
 
     /// <summary>The build of <c>samples/<paramref name="sample"/></c>, built on first use.</summary>
     public BuiltSample Get(string sample)
@@ -44,19 +44,6 @@ public sealed class SampleBuilds : IDisposable
             build,
             Path.Combine(_artifacts.FullName, "bin", sample, "release", $"{sample}.dll"),
             Path.Combine(_artifacts.FullName, "obj", sample, "release", "generated"));
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "TypedIpc.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no TypedIpc.sln above {AppContext.BaseDirectory}; run the tests from the repository.");
     }
 }
 

@@ -17,6 +17,7 @@ internal static unsafe partial class LibC
     public const int ELOOP = 40;
     public const int ETIMEDOUT = 110;
 
+    public const int O_RDONLY = 0x0;
     public const int O_RDWR = 0x2;
     public const int O_CREAT = 0x40;
     public const int O_EXCL = 0x80;
