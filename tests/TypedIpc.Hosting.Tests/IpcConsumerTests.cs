@@ -127,6 +127,25 @@ public sealed class IpcConsumerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_producer_joining_a_real_joinable_queue_returns_once_the_hosted_consumer_has_handled_every_message()
+    {
+        var joinable = new QueueOptions { Joinable = true };
+        var handled = new Handled();
+        using IHost host = ConsumerHost.Build(
+            _name, 16, handled, new HandlerSettings { FailOdd = true },
+            services => services.AddIpcQueue(_ => SharedQueue<Numbered>.Open(_name, 16, joinable)));
+        using var producer = SharedQueue<Numbered>.Open(_name, 16, joinable);
+        producer.PutMany(ConsumerHost.Messages(6));
+
+        await host.StartAsync();
+        await producer.JoinAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+        await host.StopAsync();
+
+        Assert.Equal(6, handled.Sequences.Count);
+        Assert.Equal(0, SharedQueues.Inspect(_name).UnfinishedTasks);
+    }
+
+    [Fact]
     public async Task A_message_that_cannot_be_read_is_logged_and_the_consumer_goes_on_with_the_next()
     {
         var handled = new Handled();
