@@ -55,7 +55,7 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
 
     [Theory]
     [InlineData(0)] // 16-byte slots: every record in the ring
-    [InlineData(64)] // 64-byte slots: records up to 48 bytes inline, between ring records
+    [InlineData(64)] // 128-byte slots: records up to 112 bytes inline, between ring records
     public void Records_wrap_at_every_alignment_without_splitting_or_losing_one(int maxsize)
     {
         // 16 lines of ring, records of 1 to 4 lines: every start line and every wrap distance comes up.
@@ -98,31 +98,31 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
         var options = new QueueOptions { MaxMessageBytes = 1024, CapacityBytes = 4096 };
         using var queue = SharedQueue<Sized>.Open(_name, maxsize: 100, options);
         int held = 0;
-        while (queue.TryPut(Sized.OfSize(1, held, 64)))
+        while (queue.TryPut(Sized.OfSize(1, held, 128)))
         {
             held++;
         }
 
-        Assert.Equal(64, held);
+        Assert.Equal(32, held); // 128-byte records (too big for a slot) take two lines each of the 64
         Assert.Equal(100, queue.Capacity);
-        Assert.Throws<QueueFullException>(() => queue.Put(Sized.OfSize(1, held, 64), timeout: TimeSpan.FromMilliseconds(50)));
+        Assert.Throws<QueueFullException>(() => queue.Put(Sized.OfSize(1, held, 128), timeout: TimeSpan.FromMilliseconds(50)));
         Assert.Equal(0, queue.GetNowait().Sequence);
-        queue.Put(Sized.OfSize(1, held, 64), timeout: TimeSpan.FromSeconds(10));
-        Assert.Equal(64, queue.Count);
+        queue.Put(Sized.OfSize(1, held, 128), timeout: TimeSpan.FromSeconds(10));
+        Assert.Equal(32, queue.Count);
     }
 
     [Fact]
-    public void Records_up_to_48_bytes_of_a_bounded_queue_live_in_their_slots_and_take_no_ring_bytes()
+    public void Records_up_to_112_bytes_of_a_bounded_queue_live_in_their_slots_and_take_no_ring_bytes()
     {
         using var queue = SharedQueue<Sized>.Open(_name, maxsize: 8);
-        queue.PutNowait(Sized.OfSize(1, 0, 48));
+        queue.PutNowait(Sized.OfSize(1, 0, 112));
         Assert.Equal(0, queue.BytesUsed);
-        queue.PutNowait(Sized.OfSize(1, 1, 49));
-        Assert.Equal(64, queue.BytesUsed);
+        queue.PutNowait(Sized.OfSize(1, 1, 113));
+        Assert.Equal(128, queue.BytesUsed);
         queue.PutNowait(Sized.OfSize(1, 2, Sized.OverheadBytes));
-        Assert.Equal(64, queue.BytesUsed);
+        Assert.Equal(128, queue.BytesUsed);
 
-        Assert.Equal([48, 49, Sized.OverheadBytes], Enumerable.Range(0, 3).Select(_ => queue.GetNowait().Payload.Length + Sized.OverheadBytes));
+        Assert.Equal([112, 113, Sized.OverheadBytes], Enumerable.Range(0, 3).Select(_ => queue.GetNowait().Payload.Length + Sized.OverheadBytes));
         Assert.Equal(0, queue.BytesUsed);
     }
 
@@ -191,8 +191,8 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
 
     [Theory]
     [InlineData(Sized.OverheadBytes)]
-    [InlineData(48)] // the largest record in its slot
-    [InlineData(49)] // the smallest in the ring
+    [InlineData(112)] // the largest record in its slot
+    [InlineData(113)] // the smallest in the ring
     [InlineData(63)]
     [InlineData(64)]
     [InlineData(65)]

@@ -11,7 +11,7 @@ namespace TypedIpc.Internal;
 //  offset          size                  field                       written by
 //  -------------   -------------------   -------------------------   ----------------------------------------
 //  0               8                     Magic "TYPEDIPC"            creator, once (before the name is linked)
-//  8               4                     LayoutVersion (= 5)         creator
+//  8               4                     LayoutVersion (= 6)         creator
 //  12              4                     HeaderBytes (= 1024)        creator
 //  16              8                     RegionBytes                 creator
 //  24              4                     MaxMessageBytes             creator
@@ -32,17 +32,17 @@ namespace TypedIpc.Internal;
 //  960             4                     TasksFutex [wakes:31 | sleepers:1]                 joiners sleep on it (joinable only)
 //  968             8                     AbandonedReported (tasks ever reported abandoned)  joiners (joinable only)
 //  1024            64 × 1024             ProcessTable[1024]          each thread of an attached instance, its own
-//  66560           B × SlotCount         Slots[SlotCount], B bytes each (B = SlotBytes: 64 with maxsize > 0, else 16)
+//  66560           B × SlotCount         Slots[SlotCount], B bytes each (B = SlotBytes: 128 with maxsize > 0, else 16)
 //  66560 + B·S     64 × DataLines        Data: the byte ring of records, one 64-byte line at a time
 //
 //  ProcessEntry (64 bytes): 0 Pid (display only)  4 Activity  8 PutFrom (the Tail it locked)
 //                           16 GetFrom (first item it claimed)  24 GetCount
 //                           32 Tasks [abandoned:32 | held:32] (joinable only; see QueueProtocol.Tasks.cs)
-//  Slot (16 or 64 bytes): 0 State [item:32 | phase:32]  8 Start (line position of the record)  12 Length (bytes)
-//                   16 Inline[SlotBytes - 16]: a record of at most that many bytes lives here, in the line the
-//                   consumer reads anyway, and takes no line of the ring (its Start is the Tail position it was
-//                   put at). 64-byte slots (bounded queues: few slots) carry records up to 48 bytes; 16-byte slots
-//                   (unbounded queues: a slot per line of data) none. Item i is in slot Slot.IndexOf(i): with four
+//  Slot (16 or 128 bytes): 0 State [item:32 | phase:32]  8 Start (line position of the record)  12 Length (bytes)
+//                   16 Inline[SlotBytes - 16]: a record of at most that many bytes lives here, in the lines the
+//                   consumer reads anyway (an adjacent pair, fetched together), and takes no line of the ring (its
+//                   Start is the Tail position it was put at). 128-byte slots (bounded queues: few slots) carry records
+//                   up to 112 bytes; 16-byte slots (unbounded queues: a slot per line of data) none. Item i is in slot Slot.IndexOf(i): with four
 //                   slots to a line, consecutive items in different cache lines.
 //
 // Line positions run over [0, 2 × DataLines): a position names a line of the ring (position mod DataLines) and
@@ -55,7 +55,7 @@ internal unsafe struct QueueHeader
 {
     public const int Bytes = 1024;
     public const ulong ExpectedMagic = 0x4350494445505954; // "TYPEDIPC" read as a little-endian ulong
-    public const int CurrentLayoutVersion = 5;
+    public const int CurrentLayoutVersion = 6;
     public const int TypeNameCapacity = 128;
 
     [FieldOffset(0)] public ulong Magic;
@@ -140,7 +140,7 @@ internal struct ProcessEntry
 }
 
 /// <summary>
-/// One item's descriptor: where it is in the ring of items, and where its record is in the data. In a 64-byte slot
+/// One item's descriptor: where it is in the ring of items, and where its record is in the data. In a 128-byte slot
 /// the descriptor is followed by the inline bytes of a small record (see the table above).
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = Bytes)]
@@ -149,8 +149,11 @@ internal struct Slot
     /// <summary>The descriptor's bytes: all of a small slot, the start of an inline one.</summary>
     public const int Bytes = 16;
 
-    /// <summary>The bytes of a slot that carries small records inline: one cache line.</summary>
-    public const int InlineSlotBytes = QueueGeometry.LineBytes;
+    /// <summary>
+    /// The bytes of a slot that carries small records inline: an adjacent pair of cache lines, which holds a typical
+    /// message of a path and a few numbers (a 40-character path serializes to about 53 bytes).
+    /// </summary>
+    public const int InlineSlotBytes = 2 * QueueGeometry.LineBytes;
 
     [FieldOffset(0)] public ulong State;
     [FieldOffset(8)] public uint Start;
