@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace TypedIpc.Internal;
@@ -163,9 +164,34 @@ internal struct Slot
     /// The slot of item <paramref name="item"/> when four slots share a line: consecutive items go to consecutive
     /// cache lines (slot 0, 4, 8, ..., then 1, 5, 9, ...), so that a producer filling one slot never shares a line
     /// with the consumer emptying the previous one. <paramref name="lineMask"/> is SlotCount / 4 - 1 and
-    /// <paramref name="lineShift"/> its bit count. A slot of a whole line is simply item mod SlotCount.
+    /// <paramref name="lineShift"/> its bit count. A slot of lines of its own is simply item mod SlotCount.
     /// </summary>
     public static uint IndexOf(uint item, uint lineMask, int lineShift) => ((item & lineMask) << 2) | ((item >> lineShift) & 3);
+}
+
+/// <summary>
+/// The slot order of a geometry (see <see cref="Slot.IndexOf"/>) reduced once to masks and shifts: where item i's slot
+/// is, from the start of the slots, with no more work than the protocol's hot path can afford.
+/// </summary>
+internal readonly struct SlotOrder
+{
+    private readonly uint _slotMask;
+    private readonly uint _lineMask;
+    private readonly int _lineShift;
+    private readonly int _slotShift;
+    private readonly bool _sharesLines;
+
+    public SlotOrder(int slotCount, int slotBytes)
+    {
+        _slotMask = (uint)slotCount - 1;
+        _lineMask = (uint)slotCount / 4 - 1;
+        _lineShift = BitOperations.Log2((uint)slotCount / 4);
+        _slotShift = BitOperations.Log2((uint)slotBytes);
+        _sharesLines = slotBytes < QueueGeometry.LineBytes;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long OffsetOf(uint item) => (long)(_sharesLines ? Slot.IndexOf(item, _lineMask, _lineShift) : item & _slotMask) << _slotShift;
 }
 
 /// <summary>Where a slot stands for the item it serves.</summary>
@@ -208,7 +234,7 @@ internal readonly record struct QueueGeometry(int SlotCount, int DataLines, int 
     public const long SlotsOffset = ProcessTableOffset + (long)ProcessTableCapacity * ProcessEntry.Bytes;
 
     /// <summary>
-    /// Bytes per slot: a bounded queue has few slots, so each gets a whole line and carries small records inline;
+    /// Bytes per slot: a bounded queue has few slots, so each gets a pair of lines and carries small records inline;
     /// an unbounded one has a slot per line of data, which stays at 16 bytes.
     /// </summary>
     public int SlotBytes => MaxSize > 0 ? Slot.InlineSlotBytes : Slot.Bytes;
@@ -218,15 +244,10 @@ internal readonly record struct QueueGeometry(int SlotCount, int DataLines, int 
 
     public long DataOffset => SlotsOffset + (long)SlotCount * SlotBytes;
 
-    /// <summary>Where item <paramref name="item"/>'s slot is, from the start of the region (QueueProtocol precomputes the same).</summary>
-    public long SlotOffsetOf(uint item)
-    {
-        uint slotLines = (uint)SlotCount / 4;
-        uint index = SlotBytes < LineBytes
-            ? Slot.IndexOf(item, slotLines - 1, BitOperations.Log2(slotLines))
-            : item & (uint)(SlotCount - 1);
-        return SlotsOffset + (long)index * SlotBytes;
-    }
+    public SlotOrder SlotOrder => new(SlotCount, SlotBytes);
+
+    /// <summary>Where item <paramref name="item"/>'s slot is, from the start of the region.</summary>
+    public long SlotOffsetOf(uint item) => SlotsOffset + SlotOrder.OffsetOf(item);
 
     public long RegionBytes => DataOffset + (long)DataLines * LineBytes;
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 using Microsoft.Win32.SafeHandles;
@@ -121,11 +120,7 @@ internal sealed unsafe partial class QueueProtocol
     private readonly ProcessEntry* _table;
     private readonly byte* _slots;
     private readonly byte* _data;
-    private readonly int _slotShift;
-    private readonly bool _slotsShareLines;
-    private readonly uint _slotMask;
-    private readonly uint _slotLineMask;
-    private readonly int _slotLineShift;
+    private readonly SlotOrder _slotOrder;
     private readonly int _inlineBytes;
     private readonly uint _slotCount;
     private readonly uint _dataLines;
@@ -192,11 +187,7 @@ internal sealed unsafe partial class QueueProtocol
         _slots = region.Base + QueueGeometry.SlotsOffset;
         _data = region.Base + geometry.DataOffset;
         _slotCount = (uint)geometry.SlotCount;
-        _slotShift = BitOperations.Log2((uint)geometry.SlotBytes);
-        _slotsShareLines = geometry.SlotBytes < QueueGeometry.LineBytes;
-        _slotMask = _slotCount - 1;
-        _slotLineMask = _slotCount / 4 - 1;
-        _slotLineShift = BitOperations.Log2(_slotCount / 4);
+        _slotOrder = geometry.SlotOrder;
         _inlineBytes = geometry.InlineBytes;
         _dataLines = (uint)geometry.DataLines;
         _positions = 2 * _dataLines;
@@ -1216,7 +1207,7 @@ internal sealed unsafe partial class QueueProtocol
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Slot* SlotFor(uint item) =>
-        (Slot*)(_slots + ((long)(_slotsShareLines ? Slot.IndexOf(item, _slotLineMask, _slotLineShift) : item & _slotMask) << _slotShift));
+        (Slot*)(_slots + _slotOrder.OffsetOf(item));
 
     /// <summary>Lines of the ring a record of <paramref name="length"/> bytes takes: none when it lives in its slot.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
