@@ -45,36 +45,6 @@ internal sealed unsafe partial class QueueProtocol
     }
 
     /// <summary>
-    /// The tasks of a joinable queue's entries: held by live owners, and abandoned (held by dead ones, or folded into
-    /// an entry's abandoned half when it was taken over), read as a join would read them, without consuming any.
-    /// </summary>
-    private (long Held, long Abandoned) TaskCounts()
-    {
-        long held = 0, abandoned = 0;
-        for (int i = 0; i < QueueGeometry.ProcessTableCapacity; i++)
-        {
-            ulong word = Volatile.Read(ref _table[i].Tasks);
-            if (word == 0)
-            {
-                continue;
-            }
-
-            long heldHere = (long)(word & uint.MaxValue);
-            abandoned += (long)(word >> 32);
-            if (heldHere > 0 && EntryIsAlive(i))
-            {
-                held += heldHere;
-            }
-            else
-            {
-                abandoned += heldHere;
-            }
-        }
-
-        return (held, abandoned);
-    }
-
-    /// <summary>
     /// Released as the header holds it, the Tail read after it, and (<paramref name="walked"/>) Released moved past
     /// the released records up to that Tail, as a producer short of room would move it.
     /// </summary>

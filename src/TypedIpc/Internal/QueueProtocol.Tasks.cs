@@ -127,7 +127,29 @@ internal sealed unsafe partial class QueueProtocol
             return false;
         }
 
-        bool anyAbandoned = false;
+        (long held, long abandonedNow) = TaskCounts();
+        if (held > 0)
+        {
+            return false;
+        }
+
+        if (abandonedNow > 0 && ConsumeAbandoned() is var consumed and > 0)
+        {
+            Interlocked.Add(ref _header->AbandonedReported, consumed);
+        }
+
+        abandoned = Volatile.Read(ref _header->AbandonedReported) - reportedAtStart;
+        return true;
+    }
+
+    /// <summary>
+    /// The tasks of a joinable queue's entries: held by live owners, and abandoned (held by dead ones, or folded into
+    /// an entry's abandoned half when it was taken over), without consuming any: the one reading of the
+    /// Tasks words that joins and inspection share.
+    /// </summary>
+    private (long Held, long Abandoned) TaskCounts()
+    {
+        long held = 0, abandoned = 0;
         for (int i = 0; i < QueueGeometry.ProcessTableCapacity; i++)
         {
             ulong word = Volatile.Read(ref _table[i].Tasks);
@@ -136,21 +158,19 @@ internal sealed unsafe partial class QueueProtocol
                 continue;
             }
 
-            if ((word & HeldMask) != 0 && EntryIsAlive(i))
+            long heldHere = (long)(word & HeldMask);
+            abandoned += (long)(word >> 32);
+            if (heldHere > 0 && EntryIsAlive(i))
             {
-                return false;
+                held += heldHere;
             }
-
-            anyAbandoned = true;
+            else
+            {
+                abandoned += heldHere;
+            }
         }
 
-        if (anyAbandoned && ConsumeAbandoned() is var consumed and > 0)
-        {
-            Interlocked.Add(ref _header->AbandonedReported, consumed);
-        }
-
-        abandoned = Volatile.Read(ref _header->AbandonedReported) - reportedAtStart;
-        return true;
+        return (held, abandoned);
     }
 
     /// <summary>Clears every abandoned count (a dead entry's held half, any entry's abandoned half) by CAS; returns their sum.</summary>
