@@ -32,10 +32,7 @@ public sealed unsafe class ContainerLivenessTests(ITestOutputHelper output) : ID
         using var region = new RegionView(_name);
         queue.Put(new Numbered(1, 0, 0));
         using var reader = StartInOwnNamespace(region, out ProcessEntry* entry);
-        uint head = (uint)region.Header->Head;
-        entry->GetCount = 1;
-        entry->GetFrom = head;
-        region.Header->Head = head + 1;
+        uint head = region.TakeItemsFor(entry, 1);
 
         Assert.Throws<QueueFullException>(() => queue.Put(new Numbered(1, 1, 0), timeout: KeptFor));
         Assert.Equal(Packing.SlotState(head, SlotPhase.Ready), region.Slot(head)->State);
@@ -54,9 +51,7 @@ public sealed unsafe class ContainerLivenessTests(ITestOutputHelper output) : ID
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 2);
         using var region = new RegionView(_name);
         using var producer = StartInOwnNamespace(region, out ProcessEntry* entry);
-        ulong tail = region.Header->Tail;
-        entry->PutFrom = tail;
-        region.Header->Tail = Packing.Locked(tail);
+        ulong tail = region.LockTailFor(entry);
 
         Assert.Throws<QueueEmptyException>(() => queue.Get(timeout: KeptFor));
         Assert.Equal(Packing.Locked(tail), region.Header->Tail);

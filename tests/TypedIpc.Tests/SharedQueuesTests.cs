@@ -111,10 +111,7 @@ public sealed unsafe partial class SharedQueuesTests : IDisposable
         Assert.Equal("ready", reader.WaitForFirstLine());
         int index = Assert.Single(region.EntriesOf(reader.Id));
         // What a reader killed between taking its item and releasing it leaves: Head past the item, still Ready, its intent set.
-        uint head = (uint)region.Header->Head;
-        region.Entry(index)->GetCount = 1;
-        region.Entry(index)->GetFrom = head;
-        region.Header->Head = head + 1;
+        uint head = region.TakeItemsFor(region.Entry(index), 1);
 
         QueueInfo held = SharedQueues.Inspect(_name);
 
@@ -150,12 +147,8 @@ public sealed unsafe partial class SharedQueuesTests : IDisposable
         int killedEntry = Assert.Single(region.EntriesOf(killed.Id));
         int runningEntry = Assert.Single(region.EntriesOf(running.Id));
         // One reader took a batch of the first two items, the other the third; neither released them.
-        uint head = (uint)region.Header->Head;
-        region.Entry(killedEntry)->GetCount = 2;
-        region.Entry(killedEntry)->GetFrom = head;
-        region.Entry(runningEntry)->GetCount = 1;
-        region.Entry(runningEntry)->GetFrom = head + 2;
-        region.Header->Head = head + 3;
+        uint head = region.TakeItemsFor(region.Entry(killedEntry), 2);
+        region.TakeItemsFor(region.Entry(runningEntry), 1);
 
         killed.Kill();
         QueueInfo info = SharedQueues.Inspect(_name);
@@ -178,9 +171,7 @@ public sealed unsafe partial class SharedQueuesTests : IDisposable
         using var producer = PeerProcess.Start("hold", _name, "2");
         Assert.Equal("ready", producer.WaitForFirstLine());
         int index = Assert.Single(region.EntriesOf(producer.Id));
-        ulong tail = region.Header->Tail;
-        region.Entry(index)->PutFrom = tail;
-        region.Header->Tail = Packing.Locked(tail);
+        ulong tail = region.LockTailFor(region.Entry(index));
 
         Assert.Equal(QueueActivity.Putting, Entry(SharedQueues.Inspect(_name), producer.Id).Activity);
         producer.Kill();

@@ -147,18 +147,8 @@ public sealed unsafe class QueueProtocolRecoveryTests : IDisposable
     private static ulong LeaveClaim(RegionView region, Claim claim, int pid)
     {
         ProcessEntry* entry = region.Entry(region.EntriesOf(pid)[0]);
-        if (claim == Claim.LockedTail)
-        {
-            ulong tail = region.Header->Tail;
-            entry->PutFrom = tail;
-            region.Header->Tail = Packing.Locked(tail);
-            return region.Header->Tail;
-        }
-
-        uint head = (uint)region.Header->Head;
-        entry->GetCount = 1;
-        entry->GetFrom = head;
-        region.Header->Head = head + 1;
-        return region.Header->Head;
+        return claim == Claim.LockedTail
+            ? Packing.Locked(region.LockTailFor(entry))
+            : region.TakeItemsFor(entry, 1) + 1;
     }
 }

@@ -77,13 +77,28 @@ public sealed unsafe class RegionView : IDisposable
     /// Leaves the state of a producer killed between locking the Tail and publishing: process <paramref name="pid"/>'s
     /// entry announces the Tail it saw, and the Tail is locked. Returns the Tail as it was.
     /// </summary>
-    internal ulong LockTailAsIfHeldBy(int pid)
+    internal ulong LockTailAsIfHeldBy(int pid) => LockTailFor(Entry(EntriesOf(pid)[0]));
+
+    /// <summary>The same for the owner of <paramref name="entry"/> (one in its own PID namespace, say).</summary>
+    internal ulong LockTailFor(ProcessEntry* entry)
     {
-        ProcessEntry* entry = Entry(EntriesOf(pid)[0]);
         ulong tail = Header->Tail;
         entry->PutFrom = tail;
         Header->Tail = Packing.Locked(tail);
         return tail;
+    }
+
+    /// <summary>
+    /// Leaves the state of a reader killed between taking <paramref name="count"/> items and releasing them: Head past
+    /// them, still Ready, the intent of <paramref name="entry"/> covering them. Returns the first item taken.
+    /// </summary>
+    internal uint TakeItemsFor(ProcessEntry* entry, uint count)
+    {
+        uint head = (uint)Header->Head;
+        entry->GetCount = count;
+        entry->GetFrom = head;
+        Header->Head = head + count;
+        return head;
     }
 
     /// <summary>Waits (polling, at most 30 s) until <paramref name="condition"/> holds.</summary>
