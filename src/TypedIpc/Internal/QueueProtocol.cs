@@ -16,7 +16,7 @@ namespace TypedIpc.Internal;
 // are one record of whole 64-byte lines in the data ring, at line position Start, Length bytes long, or, when they
 // fit the slot's inline bytes, in the slot itself (no lines; Start is the Tail position). MemoryPack serializes
 // straight into the ring at the Tail (a small record is then copied into its slot, leaving the ring's free lines
-// untouched) and deserializes straight out of shared memory. A small message thus costs one shared line per item.
+// untouched) and deserializes straight out of shared memory. A small message thus costs only its slot's lines.
 //
 //   (i, Free) ──producer──▶ (i, Ready) ──consumer takes it (Head CAS), reads, releases──▶ (i + SlotCount, Free)
 //
@@ -955,14 +955,14 @@ internal sealed unsafe partial class QueueProtocol
         return true;
     }
 
+    /// <summary>How long a waiter spins (QueueOptions.SpinDuration), in Stopwatch ticks, before it announces itself and sleeps.</summary>
+    public long SpinTicks => _spinTicks;
+
     /// <summary>
     /// For a thread that waits on behalf of others (<see cref="QueueWatcher"/>): announces a sleeper on the consumers',
     /// producers' (or joiners') futex word, as a blocked call does; the caller then re-checks the queue and passes the
     /// returned value to <see cref="SleepUntilChanged"/>.
     /// </summary>
-    /// <summary>How long a waiter spins (QueueOptions.SpinDuration), in Stopwatch ticks, before it announces itself and sleeps.</summary>
-    public long SpinTicks => _spinTicks;
-
     public int AnnounceSleeper(WatchedWord watched)
     {
         int announced = Announce(WordOf(watched));
@@ -1206,8 +1206,7 @@ internal sealed unsafe partial class QueueProtocol
     // ───────────────────────────── positions ─────────────────────────────
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Slot* SlotFor(uint item) =>
-        (Slot*)(_slots + _slotOrder.OffsetOf(item));
+    private Slot* SlotFor(uint item) => (Slot*)(_slots + _slotOrder.OffsetOf(item));
 
     /// <summary>Lines of the ring a record of <paramref name="length"/> bytes takes: none when it lives in its slot.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
