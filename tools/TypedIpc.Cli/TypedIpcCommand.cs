@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Spectre.Console;
 
 namespace TypedIpc.Cli;
@@ -13,6 +14,9 @@ public static class TypedIpcCommand
     public const int BadUsage = 2;
     public const int Failed = 3;
     private const int RedirectedWidth = 160;
+    private const int InterruptedExitCode = 130;
+    private const int TerminatedExitCode = 143;
+    private static readonly TimeSpan TerminationTimeout = TimeSpan.FromSeconds(2);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -35,7 +39,22 @@ public static class TypedIpcCommand
             return BadUsage;
         }
 
-        return await parsed.InvokeAsync();
+        // Ctrl+C (and SIGTERM) are taken over before any command runs: System.CommandLine would register its handler
+        // only once the command's first await returns, and a signal before that (watch prints its first view at once)
+        // would kill the process with 130 instead of ending the command with its own exit code.
+        using var termination = new CancellationTokenSource();
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => EndOn(context, termination));
+        using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => EndOn(context, termination));
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, termination.Token);
+    }
+
+    /// <summary>Asks the running command to end; one that has not ended <see cref="TerminationTimeout"/> later is ended with 128 + the signal.</summary>
+    private static void EndOn(PosixSignalContext signal, CancellationTokenSource termination)
+    {
+        signal.Cancel = true;
+        termination.Cancel();
+        int forcedExitCode = signal.Signal == PosixSignal.SIGINT ? InterruptedExitCode : TerminatedExitCode;
+        _ = Task.Delay(TerminationTimeout).ContinueWith(_ => Environment.Exit(forcedExitCode), TaskScheduler.Default);
     }
 
     private static RootCommand Build()
