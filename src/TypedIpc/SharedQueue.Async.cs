@@ -193,7 +193,7 @@ public sealed partial class SharedQueue<T>
         protected override bool TryWithoutWaiting(EntryLease lease)
         {
             T item = default!;
-            var sink = new ItemsSink(new Span<T>(ref item), queue);
+            var sink = new ItemsSink(new Span<T>(ref item), queue, lease.Writer.CodecState);
             if (queue._protocol.Take(lease, ref sink, 1, WaitLimit.NoWait, CancellationToken.None) == 0)
             {
                 return false;

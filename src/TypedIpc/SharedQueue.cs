@@ -332,8 +332,8 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue, IObse
 
     private int GetOnce(Span<T> destination, WaitLimit limit, CancellationToken cancellationToken)
     {
-        var sink = new ItemsSink(destination, this);
         EntryLease lease = _protocol.Enter();
+        var sink = new ItemsSink(destination, this, lease.Writer.CodecState);
         try
         {
             return _protocol.Take(lease, ref sink, destination.Length, limit, cancellationToken);
@@ -409,18 +409,9 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue, IObse
     {
         private readonly ReadOnlySpan<T> _items = items;
 
-        public void Write(int index, RecordWriter writer)
-        {
-            // MemoryPack writes an unmanaged struct as its raw bytes: the same bytes, without the calls through IBufferWriter.
-            if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>())
-            {
-                writer.WriteRaw(in _items[index]);
-            }
-            else
-            {
-                MemoryPackSerializer.Serialize(writer, _items[index]);
-            }
-        }
+        public int FixedSize => RuntimeHelpers.IsReferenceOrContainsReferences<T>() ? int.MaxValue : Unsafe.SizeOf<T>();
+
+        public void Write(int index, RecordWriter writer) => MessageCodec<T>.Instance.Write(writer, in _items[index]);
 
         public void Write(int index, ArrayBufferWriter<byte> buffer) => MemoryPackSerializer.Serialize(buffer, _items[index]);
 
@@ -436,17 +427,11 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue, IObse
     }
 
     /// <summary>Where a get's items go, deserialized by MemoryPack straight out of shared memory.</summary>
-    private readonly ref struct ItemsSink(Span<T> destination, SharedQueue<T> queue) : IRecordSink
+    private readonly ref struct ItemsSink(Span<T> destination, SharedQueue<T> queue, CodecState codecState) : IRecordSink
     {
         private readonly Span<T> _destination = destination;
 
-        public void Read(int index, ReadOnlySpan<byte> payload)
-        {
-            // The raw bytes MemoryPack would read for an unmanaged struct; any other length goes to MemoryPack to be refused.
-            _destination[index] = !RuntimeHelpers.IsReferenceOrContainsReferences<T>() && payload.Length == Unsafe.SizeOf<T>()
-                ? Unsafe.ReadUnaligned<T>(ref MemoryMarshal.GetReference(payload))
-                : MemoryPackSerializer.Deserialize<T>(payload)!;
-        }
+        public void Read(int index, ReadOnlySpan<byte> payload) => _destination[index] = MessageCodec<T>.Instance.Read(payload, codecState);
 
         public MessageCorruptedException Corrupted(string? damage, Exception? cause, int delivered)
         {

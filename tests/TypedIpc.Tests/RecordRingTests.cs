@@ -126,6 +126,41 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, queue.BytesUsed);
     }
 
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(40, true)] // MemoryPack asks for room for 3 bytes per char: more than the slot holds, yet the record fits it
+    [InlineData(90, false)]
+    [InlineData(1000, false)]
+    public void A_message_lives_in_its_slot_exactly_when_its_bytes_fit_whatever_room_MemoryPack_asked_for(int chars, bool inSlot)
+    {
+        using var queue = SharedQueue<TutorialMessage>.Open(_name, maxsize: 4);
+        TutorialMessage message = new TextMessage(new string('é', chars / 2) + new string('x', chars - chars / 2));
+        int size = MemoryPack.MemoryPackSerializer.Serialize(message).Length;
+        Assert.Equal(inSlot, size <= 112);
+        queue.PutNowait(new TextMessage("before"));
+        queue.PutNowait(message);
+        queue.PutNowait(new TextMessage("after"));
+
+        Assert.Equal(inSlot ? 0 : (size + 63) / 64 * 64, queue.BytesUsed);
+        Assert.Equal([new TextMessage("before"), message, new TextMessage("after")], Enumerable.Range(0, 3).Select(_ => queue.GetNowait()));
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(0)]
+    public unsafe void A_scribbled_Tail_position_outside_the_ring_is_reported_and_nothing_is_written(int maxsize)
+    {
+        using var queue = SharedQueue<Sized>.Open(_name, maxsize);
+        using var region = new RegionView(_name);
+        queue.PutNowait(Sized.OfSize(1, 0, 40));
+        uint positions = 2 * (uint)region.Geometry.DataLines;
+        region.Header->Tail = Packing.Tail(1, positions + 3);
+
+        var error = Assert.Throws<QueueCorruptedException>(() => queue.PutNowait(Sized.OfSize(1, 1, 40)));
+        Assert.Contains("outside the ring", error.Message);
+        Assert.Equal(0, queue.GetNowait().Sequence);
+    }
+
     [Fact]
     public unsafe void An_unmanaged_struct_is_stored_as_the_bytes_MemoryPack_writes_for_it_and_read_back_equal()
     {

@@ -366,6 +366,11 @@ internal sealed unsafe partial class QueueProtocol
             }
 
             ulong tail = Volatile.Read(ref _header->Tail);
+            if (TailPosition(tail) >= _positions)
+            {
+                throw Damaged($"the Tail stands at line position {TailPosition(tail)}, outside the ring");
+            }
+
             Blocker blocker;
             if (IsLocked(tail))
             {
@@ -442,7 +447,7 @@ internal sealed unsafe partial class QueueProtocol
                 }
 
                 Slot* slot = SlotFor(items);
-                byte* record = _data + (long)(start % _dataLines) * QueueGeometry.LineBytes;
+                byte* record = _data + (long)LineIndex(start) * QueueGeometry.LineBytes;
                 int length;
                 if (serialized is not null)
                 {
@@ -453,8 +458,14 @@ internal sealed unsafe partial class QueueProtocol
                 }
                 else
                 {
+                    // A message of a size known to fit its slot is written there at once. Any other is serialized at the
+                    // Tail, where the ring's free lines stay this producer's, and copied into its slot if small: written in
+                    // parts into the slot, it would pull the slot's line away from a consumer watching it at every part.
+                    bool inSlot = source.FixedSize <= _inlineBytes;
                     RecordWriter writer = lease.Writer;
-                    writer.Reset(record, (int)Math.Min(contiguousLines * (long)QueueGeometry.LineBytes, int.MaxValue));
+                    writer.Reset(
+                        inSlot ? InlineBytesOf(slot) : record,
+                        inSlot ? _inlineBytes : (int)Math.Min(contiguousLines * (long)QueueGeometry.LineBytes, int.MaxValue));
                     try
                     {
                         source.Write(first + written, writer);
@@ -473,9 +484,8 @@ internal sealed unsafe partial class QueueProtocol
                         break;
                     }
 
-                    if (length <= _inlineBytes)
+                    if (!inSlot && length <= _inlineBytes)
                     {
-                        // Serialized at the Tail, where the ring's free lines stay this producer's: only the slot is shared.
                         Buffer.MemoryCopy(record, InlineBytesOf(slot), _inlineBytes, length);
                     }
                 }
@@ -569,7 +579,7 @@ internal sealed unsafe partial class QueueProtocol
     /// </summary>
     private bool TryPlace(uint position, uint lines, uint freeLines, out uint start, out uint contiguousLines)
     {
-        uint toEnd = _dataLines - (position % _dataLines);
+        uint toEnd = _dataLines - LineIndex(position);
         if (lines <= toEnd && lines <= freeLines)
         {
             start = position;
@@ -642,8 +652,7 @@ internal sealed unsafe partial class QueueProtocol
 
             uint start = slot->Start;
             int length = slot->Length;
-            uint end = Advance(start % _positions, RingLines(Math.Max(length, 0)));
-            if (start >= _positions || length < 0 || Distance(position, end) > Distance(position, tailPosition))
+            if (start >= _positions || length < 0 || Distance(position, Advance(start, RingLines(length))) > Distance(position, tailPosition))
             {
                 if (Volatile.Read(ref _header->Released) != released)
                 {
@@ -655,7 +664,7 @@ internal sealed unsafe partial class QueueProtocol
                 throw Damaged($"the released record of item {item} claims lines {start}+{length} bytes, outside the used part of the ring");
             }
 
-            position = end;
+            position = Advance(start, RingLines(length));
             item++;
         }
 
@@ -795,14 +804,13 @@ internal sealed unsafe partial class QueueProtocol
             Slot* slot = SlotFor(item);
             uint start = slot->Start;
             int length = slot->Length;
-            uint index = start % _dataLines;
-            if (start >= _positions || (uint)length > (uint)_maxMessageBytes || index + RingLines(length) > _dataLines)
+            if (start >= _positions || (uint)length > (uint)_maxMessageBytes || LineIndex(start) + RingLines(length) > _dataLines)
             {
                 damage ??= $"the record of item {item} claims {length} bytes at line {start}, outside the queue's limits";
             }
             else
             {
-                byte* payload = length <= _inlineBytes ? InlineBytesOf(slot) : _data + (long)index * QueueGeometry.LineBytes;
+                byte* payload = length <= _inlineBytes ? InlineBytesOf(slot) : _data + (long)LineIndex(start) * QueueGeometry.LineBytes;
                 try
                 {
                     sink.Read(delivered, new ReadOnlySpan<byte>(payload, length));
@@ -1215,6 +1223,10 @@ internal sealed unsafe partial class QueueProtocol
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte* InlineBytesOf(Slot* slot) => (byte*)slot + Slot.Bytes;
 
+    /// <summary>The ring line at <paramref name="position"/>, which must be below 2 × DataLines (no division on the hot path).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint LineIndex(uint position) => position >= _dataLines ? position - _dataLines : position;
+
     /// <summary>Lines from <paramref name="from"/> forward to <paramref name="to"/>, on the ring of line positions.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private uint Distance(uint from, uint to) => to >= from ? to - from : to + _positions - from;
@@ -1236,6 +1248,9 @@ internal sealed unsafe partial class QueueProtocol
 /// <summary>Where records come from: the queue's items, serialized on demand into the place the protocol gives.</summary>
 internal interface IRecordSource
 {
+    /// <summary>The size of every record, when all have the same (an unmanaged struct); otherwise <see cref="int.MaxValue"/>.</summary>
+    int FixedSize { get; }
+
     /// <summary>Serializes item <paramref name="index"/> in place, into a record of the ring.</summary>
     void Write(int index, RecordWriter writer);
 

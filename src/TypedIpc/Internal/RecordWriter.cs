@@ -14,6 +14,9 @@ internal sealed unsafe class RecordWriter : IBufferWriter<byte>
     private byte* _start;
     private int _capacity;
 
+    /// <summary>The MemoryPack state of the thread and queue instance this writer belongs to.</summary>
+    public CodecState CodecState { get; } = new();
+
     /// <summary>Bytes written since <see cref="Reset"/>.</summary>
     public int Written { get; private set; }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace TypedIpc.Internal;
 
@@ -20,12 +21,16 @@ internal readonly struct WaitLimit
 
     public static WaitLimit NoWait => default;
 
-    public static WaitLimit From(bool block, TimeSpan? timeout)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static WaitLimit From(bool block, TimeSpan? timeout) =>
+        timeout is null ? (block ? new WaitLimit(Unlimited) : NoWait) : FromTimeout(block, timeout.GetValueOrDefault());
+
+    private static WaitLimit FromTimeout(bool block, TimeSpan timeout)
     {
-        if (timeout is { } span && span < TimeSpan.Zero && span != Timeout.InfiniteTimeSpan)
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(
-                nameof(timeout), span,
+                nameof(timeout), timeout,
                 "The timeout must be zero or positive (or null, or Timeout.InfiniteTimeSpan, to wait without limit); " +
                 "Python raises ValueError for the same call.");
         }
@@ -35,12 +40,12 @@ internal readonly struct WaitLimit
             return NoWait;
         }
 
-        if (timeout is not { } limit || limit == Timeout.InfiniteTimeSpan)
+        if (timeout == Timeout.InfiniteTimeSpan)
         {
             return new WaitLimit(Unlimited);
         }
 
-        double ticks = limit.Ticks * ((double)Stopwatch.Frequency / TimeSpan.TicksPerSecond);
+        double ticks = timeout.Ticks * ((double)Stopwatch.Frequency / TimeSpan.TicksPerSecond);
         return new WaitLimit(ticks >= long.MaxValue / 2 ? Unlimited : (long)ticks);
     }
 
