@@ -44,7 +44,7 @@ public sealed partial class SharedQueue<T>
 
         var call = new PutCall(this, item, timeout);
         Wait(call, WatchedWord.Space, limit, cancellationToken);
-        return new ValueTask(call.Completion.Task);
+        return call.CompletionWithoutResult;
     }
 
     /// <summary>
@@ -78,7 +78,7 @@ public sealed partial class SharedQueue<T>
 
         var call = new GetCall(this, timeout);
         Wait(call, WatchedWord.Items, limit, cancellationToken);
-        return new ValueTask<T>(call.Completion.Task);
+        return call.Completion;
     }
 
     /// <summary>
@@ -136,13 +136,19 @@ public sealed partial class SharedQueue<T>
             return; // the watcher fails the call as disposed
         }
 
+        CallOutcome outcome;
         try
         {
-            call.TryOnce(lease, Stopwatch.GetTimestamp());
+            outcome = call.TryOnce(lease, Stopwatch.GetTimestamp());
         }
         finally
         {
             QueueProtocol.Exit(lease);
+        }
+
+        if (outcome == CallOutcome.EndedNow)
+        {
+            call.Complete(runContinuationInline: false); // nobody awaits it yet: the caller finds it completed
         }
     }
 
@@ -162,10 +168,8 @@ public sealed partial class SharedQueue<T>
         _joinWatcher?.Join();
     }
 
-    private sealed class PutCall(SharedQueue<T> queue, T item, TimeSpan? timeout) : PendingCall(queue._metricsTag, get: false)
+    private sealed class PutCall(SharedQueue<T> queue, T item, TimeSpan? timeout) : PendingCall<ValueTuple>(queue._metricsTag, get: false)
     {
-        public readonly TaskCompletionSource Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
         protected override bool TryWithoutWaiting(EntryLease lease)
         {
             var source = new ItemsSource(new ReadOnlySpan<T>(in item), queue);
@@ -175,21 +179,14 @@ public sealed partial class SharedQueue<T>
             }
 
             QueueMetrics.CountPuts(1, queue._metricsTag);
-            Completion.SetResult();
             return true;
         }
-
-        protected override void Fail(Exception error) => Completion.SetException(error);
-
-        protected override void Cancel(CancellationToken token) => Completion.SetCanceled(token);
 
         protected override Exception TimedOut() => queue.Full(block: true, timeout, put: 0, of: 1);
     }
 
-    private sealed class GetCall(SharedQueue<T> queue, TimeSpan? timeout) : PendingCall(queue._metricsTag, get: true)
+    private sealed class GetCall(SharedQueue<T> queue, TimeSpan? timeout) : PendingCall<T>(queue._metricsTag, get: true)
     {
-        public readonly TaskCompletionSource<T> Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
         protected override bool TryWithoutWaiting(EntryLease lease)
         {
             T item = default!;
@@ -200,13 +197,9 @@ public sealed partial class SharedQueue<T>
             }
 
             QueueMetrics.CountGets(1, queue._metricsTag);
-            Completion.SetResult(item);
+            Succeed(item);
             return true;
         }
-
-        protected override void Fail(Exception error) => Completion.SetException(error);
-
-        protected override void Cancel(CancellationToken token) => Completion.SetCanceled(token);
 
         protected override Exception TimedOut() => queue.Empty(block: true, timeout);
     }
