@@ -22,6 +22,11 @@ public sealed partial class SharedQueue<T>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was put.</exception>
     /// <exception cref="QueueShutDownException">The queue was shut down (<see cref="Shutdown"/>), before or during the wait.</exception>
+    /// <remarks>
+    /// When the call has to wait and a change in the queue ends it alone (no other awaited put of this instance waits), its
+    /// continuation may run on the instance's waiting thread, as with Channels' AllowSynchronousContinuations; code that
+    /// keeps that thread longer than 50 ms while other calls wait is given a replacement (see README, How it works).
+    /// </remarks>
     public ValueTask PutAsync(T item, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         WaitLimit limit = WaitLimit.From(block: true, timeout);
@@ -56,6 +61,11 @@ public sealed partial class SharedQueue<T>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
     /// <exception cref="QueueShutDownException">The queue was shut down and holds no more items (after an immediate shutdown: at once).</exception>
+    /// <remarks>
+    /// When the call has to wait and a change in the queue ends it alone (no other awaited get of this instance waits), its
+    /// continuation may run on the instance's waiting thread, as with Channels' AllowSynchronousContinuations; code that
+    /// keeps that thread longer than 50 ms while other calls wait is given a replacement (see README, How it works).
+    /// </remarks>
     public ValueTask<T> GetAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         WaitLimit limit = WaitLimit.From(block: true, timeout);

@@ -72,6 +72,11 @@ public sealed partial class SharedQueue<T>
     /// <exception cref="QueueTasksAbandonedException">Every other task is done, but consumers died holding unfinished ones.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     /// <exception cref="InvalidOperationException">The queue is not joinable.</exception>
+    /// <remarks>
+    /// When the join has to wait and a change ends it alone (no other awaited join of this instance waits), its
+    /// continuation may run on the instance's waiting thread, as with Channels' AllowSynchronousContinuations; code that
+    /// keeps that thread longer than 50 ms while other joins wait is given a replacement (see README, How it works).
+    /// </remarks>
     public ValueTask JoinAsync(CancellationToken cancellationToken = default)
     {
         long reportedAtStart;
