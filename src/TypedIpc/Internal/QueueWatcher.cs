@@ -191,21 +191,22 @@ internal sealed class QueueWatcher(QueueProtocol protocol, WatchedWord watched, 
     }
 
     /// <summary>
-    /// Serves the calls the queue allows (into <paramref name="ended"/>); when none ended and calls remain, spins, then
-    /// announces itself and sleeps until the queue changes. True when the thread is to run the one ended call's
-    /// continuation itself.
+    /// Serves the calls the queue allows, spinning and then sleeping until the queue changes while it serves none; returns
+    /// once calls ended (into <paramref name="ended"/>) or none remain. It stays in the call after a wake, so that the
+    /// woken thread goes straight to the item. True when the thread is to run the one ended call's continuation itself.
     /// </summary>
     private bool ServeOrSleep(EntryLease lease, List<PendingCall> ended)
     {
-        if (!TryPending(lease, ended, out _, out bool lend) || !SpinWhilePending(lease, ended, out lend))
+        bool lend;
+        while (TryPending(lease, ended, out _, out lend) && SpinWhilePending(lease, ended, out lend))
         {
-            return lend;
-        }
+            // Announce, then re-check: a change after the re-check bumps the word this thread sleeps on.
+            int announced = protocol.AnnounceSleeper(watched);
+            if (!TryPending(lease, ended, out long until, out lend))
+            {
+                break;
+            }
 
-        // Announce, then re-check: a change after the re-check bumps the word this thread sleeps on.
-        int announced = protocol.AnnounceSleeper(watched);
-        if (TryPending(lease, ended, out long until, out lend))
-        {
             protocol.SleepUntilChanged(lease, watched, announced, until);
         }
 
