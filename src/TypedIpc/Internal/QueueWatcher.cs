@@ -33,22 +33,23 @@ internal sealed class QueueWatcher(QueueProtocol protocol, WatchedWord watched, 
     {
         lock (_calls)
         {
-            if (_stopping)
+            if (!_stopping)
             {
-                call.Abandon(Disposed());
+                _calls.Add(call);
+                if (_thread is null)
+                {
+                    StartThread();
+                }
+                else
+                {
+                    Monitor.Pulse(_calls);
+                }
+
                 return;
             }
-
-            _calls.Add(call);
-            if (_thread is null)
-            {
-                StartThread();
-            }
-            else
-            {
-                Monitor.Pulse(_calls);
-            }
         }
+
+        call.Abandon(Disposed());
     }
 
     /// <summary>Asks the thread to stop; <see cref="Join"/> once the protocol is closed (which wakes it).</summary>
