@@ -22,6 +22,11 @@ public sealed partial class SharedQueue<T>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was put.</exception>
     /// <exception cref="QueueShutDownException">The queue was shut down (<see cref="Shutdown"/>), before or during the wait.</exception>
+    /// <remarks>
+    /// When the call has to wait and a change in the queue ends it alone (no other awaited put of this instance waits), its
+    /// continuation may run on the instance's waiting thread, as with Channels' AllowSynchronousContinuations; code that
+    /// keeps that thread longer than 50 ms while other calls wait is given a replacement (see README, How it works).
+    /// </remarks>
     public ValueTask PutAsync(T item, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         WaitLimit limit = WaitLimit.From(block: true, timeout);
@@ -44,7 +49,7 @@ public sealed partial class SharedQueue<T>
 
         var call = new PutCall(this, item, timeout);
         Wait(call, WatchedWord.Space, limit, cancellationToken);
-        return new ValueTask(call.Completion.Task);
+        return call.CompletionWithoutResult;
     }
 
     /// <summary>
@@ -56,6 +61,11 @@ public sealed partial class SharedQueue<T>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
     /// <exception cref="QueueShutDownException">The queue was shut down and holds no more items (after an immediate shutdown: at once).</exception>
+    /// <remarks>
+    /// When the call has to wait and a change in the queue ends it alone (no other awaited get of this instance waits), its
+    /// continuation may run on the instance's waiting thread, as with Channels' AllowSynchronousContinuations; code that
+    /// keeps that thread longer than 50 ms while other calls wait is given a replacement (see README, How it works).
+    /// </remarks>
     public ValueTask<T> GetAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         WaitLimit limit = WaitLimit.From(block: true, timeout);
@@ -78,7 +88,7 @@ public sealed partial class SharedQueue<T>
 
         var call = new GetCall(this, timeout);
         Wait(call, WatchedWord.Items, limit, cancellationToken);
-        return new ValueTask<T>(call.Completion.Task);
+        return call.Completion;
     }
 
     /// <summary>
@@ -136,13 +146,19 @@ public sealed partial class SharedQueue<T>
             return; // the watcher fails the call as disposed
         }
 
+        CallOutcome outcome;
         try
         {
-            call.TryOnce(lease, Stopwatch.GetTimestamp());
+            outcome = call.TryOnce(lease, Stopwatch.GetTimestamp());
         }
         finally
         {
             QueueProtocol.Exit(lease);
+        }
+
+        if (outcome == CallOutcome.EndedNow)
+        {
+            call.Complete(runContinuationInline: false); // nobody awaits it yet: the caller finds it completed
         }
     }
 
@@ -162,10 +178,8 @@ public sealed partial class SharedQueue<T>
         _joinWatcher?.Join();
     }
 
-    private sealed class PutCall(SharedQueue<T> queue, T item, TimeSpan? timeout) : PendingCall(queue._metricsTag, get: false)
+    private sealed class PutCall(SharedQueue<T> queue, T item, TimeSpan? timeout) : PendingCall<ValueTuple>(queue._metricsTag, get: false)
     {
-        public readonly TaskCompletionSource Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
         protected override bool TryWithoutWaiting(EntryLease lease)
         {
             var source = new ItemsSource(new ReadOnlySpan<T>(in item), queue);
@@ -175,21 +189,14 @@ public sealed partial class SharedQueue<T>
             }
 
             QueueMetrics.CountPuts(1, queue._metricsTag);
-            Completion.SetResult();
             return true;
         }
-
-        protected override void Fail(Exception error) => Completion.SetException(error);
-
-        protected override void Cancel(CancellationToken token) => Completion.SetCanceled(token);
 
         protected override Exception TimedOut() => queue.Full(block: true, timeout, put: 0, of: 1);
     }
 
-    private sealed class GetCall(SharedQueue<T> queue, TimeSpan? timeout) : PendingCall(queue._metricsTag, get: true)
+    private sealed class GetCall(SharedQueue<T> queue, TimeSpan? timeout) : PendingCall<T>(queue._metricsTag, get: true)
     {
-        public readonly TaskCompletionSource<T> Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
         protected override bool TryWithoutWaiting(EntryLease lease)
         {
             T item = default!;
@@ -200,13 +207,9 @@ public sealed partial class SharedQueue<T>
             }
 
             QueueMetrics.CountGets(1, queue._metricsTag);
-            Completion.SetResult(item);
+            Succeed(item);
             return true;
         }
-
-        protected override void Fail(Exception error) => Completion.SetException(error);
-
-        protected override void Cancel(CancellationToken token) => Completion.SetCanceled(token);
 
         protected override Exception TimedOut() => queue.Empty(block: true, timeout);
     }

@@ -72,6 +72,11 @@ public sealed partial class SharedQueue<T>
     /// <exception cref="QueueTasksAbandonedException">Every other task is done, but consumers died holding unfinished ones.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     /// <exception cref="InvalidOperationException">The queue is not joinable.</exception>
+    /// <remarks>
+    /// When the join has to wait and a change ends it alone (no other awaited join of this instance waits), its
+    /// continuation may run on the instance's waiting thread, as with Channels' AllowSynchronousContinuations; code that
+    /// keeps that thread longer than 50 ms while other joins wait is given a replacement (see README, How it works).
+    /// </remarks>
     public ValueTask JoinAsync(CancellationToken cancellationToken = default)
     {
         long reportedAtStart;
@@ -107,7 +112,7 @@ public sealed partial class SharedQueue<T>
 
         var call = new JoinCall(this, reportedAtStart);
         Wait(call, WatchedWord.Tasks, WaitLimit.From(block: true, timeout: null), cancellationToken);
-        return new ValueTask(call.Completion.Task);
+        return call.CompletionWithoutResult;
     }
 
     private EntryLease EnterJoinable(string member)
@@ -128,10 +133,8 @@ public sealed partial class SharedQueue<T>
         "This is reported once: the next Join waits only for tasks after it.",
         tasks);
 
-    private sealed class JoinCall(SharedQueue<T> queue, long reportedAtStart) : PendingCall(queue._metricsTag, get: null)
+    private sealed class JoinCall(SharedQueue<T> queue, long reportedAtStart) : PendingCall<ValueTuple>(queue._metricsTag, get: null)
     {
-        public readonly TaskCompletionSource Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
         protected override bool TryWithoutWaiting(EntryLease lease)
         {
             if (!queue._protocol.TryEndJoin(reportedAtStart, out long abandoned))
@@ -139,21 +142,8 @@ public sealed partial class SharedQueue<T>
                 return false;
             }
 
-            if (abandoned > 0)
-            {
-                Completion.SetException(queue.Abandoned(abandoned));
-            }
-            else
-            {
-                Completion.SetResult();
-            }
-
-            return true;
+            return abandoned == 0 ? true : throw queue.Abandoned(abandoned);
         }
-
-        protected override void Fail(Exception error) => Completion.SetException(error);
-
-        protected override void Cancel(CancellationToken token) => Completion.SetCanceled(token);
 
         // A join has no timeout (its deadline is never): cancellation is how it ends early.
         protected override Exception TimedOut() => new UnreachableException("a join has no timeout");

@@ -1,141 +1,20 @@
 using System.Diagnostics;
-using TypedIpc.Diagnostics;
 
 namespace TypedIpc.Internal;
-
-/// <summary>
-/// An awaited put, get or join, waiting for the queue to change. The <see cref="QueueWatcher"/> of its side tries it once
-/// per change, under the call's lock, so that it ends exactly once: done, failed, timed out, or canceled.
-/// </summary>
-/// <param name="metricsTag">The queue's name tag, for the wait histogram.</param>
-/// <param name="get">A get (true) or a put; null for a join, which the wait histogram (of puts and gets) leaves out.</param>
-internal abstract class PendingCall(KeyValuePair<string, object?> metricsTag, bool? get)
-{
-    private readonly Lock _gate = new();
-    private CancellationTokenRegistration _cancellation;
-    private bool _ended;
-    private long _waitingSince;
-
-    /// <summary>The Stopwatch timestamp at which the call times out; <see cref="long.MaxValue"/> for never.</summary>
-    public long Deadline { get; private set; }
-
-    /// <summary>Whether the call has ended (it is then dropped from its watcher's list).</summary>
-    public bool Ended
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _ended;
-            }
-        }
-    }
-
-    /// <summary>Starts waiting at Stopwatch timestamp <paramref name="now"/>: until <paramref name="deadline"/>, or until <paramref name="cancellationToken"/> ends the call at once.</summary>
-    public void Start(long now, long deadline, CancellationToken cancellationToken)
-    {
-        _waitingSince = now;
-        Deadline = deadline;
-        _cancellation = cancellationToken.UnsafeRegister(
-            static (state, token) => ((PendingCall)state!).End(call => call.Cancel(token)), this);
-    }
-
-    /// <summary>Tries the operation once without waiting: true when it ended (done, or failed); false when the queue is still full or empty.</summary>
-    public bool TryOnce(EntryLease lease, long now)
-    {
-        lock (_gate)
-        {
-            if (_ended)
-            {
-                return true;
-            }
-
-            try
-            {
-                if (TryWithoutWaiting(lease))
-                {
-                    EndLocked();
-                    return true;
-                }
-            }
-            catch (Exception e)
-            {
-                EndLocked();
-                Fail(e);
-                return true;
-            }
-
-            if (now >= Deadline)
-            {
-                EndLocked();
-                Fail(TimedOut());
-                return true;
-            }
-
-            return false;
-        }
-    }
-
-    /// <summary>Times the call out if its deadline has come; true when it has ended (now or before).</summary>
-    public bool EndIfDue(long now)
-    {
-        lock (_gate)
-        {
-            if (!_ended && now >= Deadline)
-            {
-                EndLocked();
-                Fail(TimedOut());
-            }
-
-            return _ended;
-        }
-    }
-
-    /// <summary>Ends the call with <paramref name="error"/> unless it ended already.</summary>
-    public void Abandon(Exception error) => End(call => call.Fail(error));
-
-    /// <summary>Puts or gets once, without waiting, completing the call when it succeeds; false when the queue is full or empty.</summary>
-    protected abstract bool TryWithoutWaiting(EntryLease lease);
-
-    protected abstract void Fail(Exception error);
-
-    protected abstract void Cancel(CancellationToken token);
-
-    /// <summary>The exception for a call that waited out its timeout (<see cref="QueueFullException"/> or <see cref="QueueEmptyException"/>).</summary>
-    protected abstract Exception TimedOut();
-
-    private void End(Action<PendingCall> complete)
-    {
-        lock (_gate)
-        {
-            if (_ended)
-            {
-                return;
-            }
-
-            EndLocked();
-            complete(this);
-        }
-    }
-
-    private void EndLocked()
-    {
-        _ended = true;
-        if (get is { } isGet)
-        {
-            QueueMetrics.Waited(_waitingSince, isGet, metricsTag);
-        }
-
-        // Unregister, not Dispose: Dispose would wait for a running cancellation callback, which waits for this lock.
-        _cancellation.Unregister();
-    }
-}
 
 /// <summary>
 /// The one thread that waits for the awaited calls of one side (puts, gets or joins) of one queue instance: no thread
 /// per waiter. It sleeps on the side's futex word (announced as any sleeper, so the ordering in QueueProtocol.cs holds),
 /// and on each change tries the pending calls in order, stopping at the first the queue cannot serve yet. Idle, it
 /// waits on a monitor and, after <see cref="IdleLifetime"/>, exits; the next call starts it again.
+/// <para>
+/// Completing a call on the thread pool would cost a second wake through the kernel after the one that woke this
+/// thread. So when a change ends exactly one call, done, and no other call waits, the thread runs that call's
+/// continuation itself (as Channels' AllowSynchronousContinuations does), outside every lock and lease: it is then
+/// lent to user code. A thread lent for longer than <see cref="WatcherRescue.LendBound"/> while calls wait is replaced
+/// (<see cref="WatcherRescue"/>), and exits when the user code gives it back. Every other completion (several calls at
+/// once, failures, timeouts, cancellation, Dispose) runs its continuation on the thread pool.
+/// </para>
 /// </summary>
 internal sealed class QueueWatcher(QueueProtocol protocol, WatchedWord watched, string threadName)
 {
@@ -146,28 +25,31 @@ internal sealed class QueueWatcher(QueueProtocol protocol, WatchedWord watched, 
     private Thread? _thread;
     private bool _stopping;
 
+    /// <summary>The Stopwatch timestamp at which <see cref="_thread"/> was lent to a continuation; 0 while it is not.</summary>
+    private long _lentSince;
+
     /// <summary>Adds <paramref name="call"/> to the calls waiting, after its first try failed.</summary>
     public void Add(PendingCall call)
     {
         lock (_calls)
         {
-            if (_stopping)
+            if (!_stopping)
             {
-                call.Abandon(Disposed());
+                _calls.Add(call);
+                if (_thread is null)
+                {
+                    StartThread();
+                }
+                else
+                {
+                    Monitor.Pulse(_calls);
+                }
+
                 return;
             }
-
-            _calls.Add(call);
-            if (_thread is null)
-            {
-                _thread = new Thread(Run) { IsBackground = true, Name = threadName };
-                _thread.Start();
-            }
-            else
-            {
-                Monitor.Pulse(_calls);
-            }
         }
+
+        call.Abandon(Disposed());
     }
 
     /// <summary>Asks the thread to stop; <see cref="Join"/> once the protocol is closed (which wakes it).</summary>
@@ -180,26 +62,78 @@ internal sealed class QueueWatcher(QueueProtocol protocol, WatchedWord watched, 
         }
     }
 
-    /// <summary>Waits for the thread to end, then fails the calls still pending with <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>
+    /// Waits for the thread to end, unless it is lent to user code (which may be waiting for this very Dispose), then
+    /// fails the calls still pending with <see cref="ObjectDisposedException"/>. A lent thread exits when given back.
+    /// </summary>
     public void Join()
     {
         Thread? thread;
         lock (_calls)
         {
-            thread = _thread;
+            thread = _lentSince == 0 ? _thread : null;
+            DropThread();
         }
 
         thread?.Join();
         AbandonAll(Disposed());
     }
 
-    private void AbandonAll(Exception error)
+    /// <summary>
+    /// For <see cref="WatcherRescue"/>: gives the side a new thread when its thread has been lent for
+    /// <paramref name="lendBoundTicks"/> or longer while calls wait. Returns the Stopwatch timestamp at which to look
+    /// again; <see cref="long.MaxValue"/> when no lend is under way.
+    /// </summary>
+    public long RescueIfLent(long now, long lendBoundTicks)
     {
         lock (_calls)
         {
-            _calls.ForEach(call => call.Abandon(error));
+            if (_lentSince == 0 || _stopping)
+            {
+                return long.MaxValue;
+            }
+
+            long due = _lentSince + lendBoundTicks;
+            if (now < due)
+            {
+                return due;
+            }
+
+            if (_calls.Count == 0)
+            {
+                return now + lendBoundTicks; // nobody is kept waiting yet
+            }
+
+            _lentSince = 0;
+            StartThread();
+            return long.MaxValue;
+        }
+    }
+
+    private void StartThread()
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = threadName };
+        _thread.Start();
+        WatcherRescue.Watch(this);
+    }
+
+    private void DropThread()
+    {
+        _thread = null;
+        _lentSince = 0;
+        WatcherRescue.Unwatch(this);
+    }
+
+    private void AbandonAll(Exception error)
+    {
+        PendingCall[] calls;
+        lock (_calls)
+        {
+            calls = [.. _calls];
             _calls.Clear();
         }
+
+        Array.ForEach(calls, call => call.Abandon(error));
     }
 
     private static ObjectDisposedException Disposed() =>
@@ -207,6 +141,7 @@ internal sealed class QueueWatcher(QueueProtocol protocol, WatchedWord watched, 
 
     private void Run()
     {
+        var ended = new List<PendingCall>();
         while (WaitForCalls())
         {
             EntryLease lease;
@@ -219,43 +154,78 @@ internal sealed class QueueWatcher(QueueProtocol protocol, WatchedWord watched, 
                 // Disposed, or no process-table entry left for this thread: the calls waiting cannot be served.
                 lock (_calls)
                 {
-                    _thread = null;
+                    if (_thread == Thread.CurrentThread)
+                    {
+                        DropThread();
+                    }
                 }
 
                 AbandonAll(e);
                 return;
             }
 
+            bool lend;
             try
             {
-                if (TryPending(lease, out _) && SpinWhilePending(lease))
-                {
-                    // Announce, then re-check: a change after the re-check bumps the word this thread sleeps on.
-                    int announced = protocol.AnnounceSleeper(watched);
-                    if (TryPending(lease, out long until))
-                    {
-                        protocol.SleepUntilChanged(lease, watched, announced, until);
-                    }
-                }
+                lend = ServeOrSleep(lease, ended);
             }
             finally
             {
                 QueueProtocol.Exit(lease);
             }
+
+            if (lend)
+            {
+                ended[0].Complete(runContinuationInline: true);
+                if (!GiveBack())
+                {
+                    return;
+                }
+            }
+            else
+            {
+                ended.ForEach(call => call.Complete(runContinuationInline: false));
+            }
+
+            ended.Clear();
         }
     }
 
     /// <summary>
-    /// Keeps trying the pending calls for the queue's spin duration, as a blocked call spins before it sleeps: a queue
-    /// in steady use then serves awaited calls without a wake through the kernel on either side. True when calls remain.
+    /// Serves the calls the queue allows, spinning and then sleeping until the queue changes while it serves none; returns
+    /// once calls ended (into <paramref name="ended"/>) or none remain. It stays in the call after a wake, so that the
+    /// woken thread goes straight to the item. True when the thread is to run the one ended call's continuation itself.
     /// </summary>
-    private bool SpinWhilePending(EntryLease lease)
+    private bool ServeOrSleep(EntryLease lease, List<PendingCall> ended)
+    {
+        bool lend;
+        while (TryPending(lease, ended, out _, out lend) && SpinWhilePending(lease, ended, out lend))
+        {
+            // Announce, then re-check: a change after the re-check bumps the word this thread sleeps on.
+            int announced = protocol.AnnounceSleeper(watched);
+            if (!TryPending(lease, ended, out long until, out lend))
+            {
+                break;
+            }
+
+            protocol.SleepUntilChanged(lease, watched, announced, until);
+        }
+
+        return lend;
+    }
+
+    /// <summary>
+    /// Keeps trying the pending calls for the queue's spin duration, as a blocked call spins before it sleeps: a queue
+    /// in steady use then serves awaited calls without a wake through the kernel on either side. True when calls
+    /// remain, none having ended.
+    /// </summary>
+    private bool SpinWhilePending(EntryLease lease, List<PendingCall> ended, out bool lend)
     {
         long spinUntil = Stopwatch.GetTimestamp() + protocol.SpinTicks;
         do
         {
             QueueProtocol.Pause(PausesPerTry);
-            if (!TryPending(lease, out _))
+            if (!TryPending(lease, ended, out _, out lend))
             {
                 return false;
             }
@@ -265,12 +235,27 @@ internal sealed class QueueWatcher(QueueProtocol protocol, WatchedWord watched, 
         return true;
     }
 
-    /// <summary>False when the thread should end: stopping, or idle for <see cref="IdleLifetime"/>.</summary>
+    /// <summary>After a lend: true when this thread is still its side's watcher; false when it was replaced or disposed, and exits.</summary>
+    private bool GiveBack()
+    {
+        lock (_calls)
+        {
+            if (_thread != Thread.CurrentThread)
+            {
+                return false;
+            }
+
+            _lentSince = 0;
+            return true;
+        }
+    }
+
+    /// <summary>False when the thread should end: stopping, replaced, or idle for <see cref="IdleLifetime"/>.</summary>
     private bool WaitForCalls()
     {
         lock (_calls)
         {
-            while (!_stopping)
+            while (!_stopping && _thread == Thread.CurrentThread)
             {
                 _calls.RemoveAll(call => call.Ended);
                 if (_calls.Count > 0)
@@ -278,9 +263,9 @@ internal sealed class QueueWatcher(QueueProtocol protocol, WatchedWord watched, 
                     return true;
                 }
 
-                if (!Monitor.Wait(_calls, IdleLifetime) && _calls.Count == 0)
+                if (!Monitor.Wait(_calls, IdleLifetime) && _calls.Count == 0 && _thread == Thread.CurrentThread)
                 {
-                    _thread = null;
+                    DropThread();
                     return false;
                 }
             }
@@ -290,32 +275,43 @@ internal sealed class QueueWatcher(QueueProtocol protocol, WatchedWord watched, 
     }
 
     /// <summary>
-    /// Tries the pending calls in order until one finds the queue still full or empty; true when calls remain
-    /// (<paramref name="until"/>: the earliest deadline among them).
+    /// Tries the pending calls in order until one finds the queue still full or empty, adding those it ends to
+    /// <paramref name="ended"/>. True when the thread should wait for a change: calls remain and none ended
+    /// (<paramref name="until"/>: the earliest deadline among them). <paramref name="lend"/>: exactly one call ended,
+    /// done, none remains, and the instance is not being disposed; the thread is then marked lent.
     /// </summary>
-    private bool TryPending(EntryLease lease, out long until)
+    private bool TryPending(EntryLease lease, List<PendingCall> ended, out long until, out bool lend)
     {
         long now = Stopwatch.GetTimestamp();
         until = long.MaxValue;
         bool queueMayServe = true;
         lock (_calls)
         {
-            _calls.RemoveAll(call =>
+            int kept = 0;
+            for (int i = 0; i < _calls.Count; i++)
             {
-                if (!queueMayServe)
+                PendingCall call = _calls[i];
+                CallOutcome outcome = queueMayServe ? call.TryOnce(lease, now) : call.EndIfDue(now);
+                if (outcome == CallOutcome.Pending)
                 {
-                    return call.EndIfDue(now);
+                    queueMayServe = false;
+                    until = Math.Min(until, call.Deadline);
+                    _calls[kept++] = call;
                 }
-
-                queueMayServe = call.TryOnce(lease, now);
-                return queueMayServe;
-            });
-            foreach (PendingCall call in _calls)
-            {
-                until = Math.Min(until, call.Deadline);
+                else if (outcome == CallOutcome.EndedNow)
+                {
+                    ended.Add(call);
+                }
             }
 
-            return _calls.Count > 0 && !_stopping;
+            _calls.RemoveRange(kept, _calls.Count - kept);
+            lend = ended.Count == 1 && ended[0].Succeeded && kept == 0 && !_stopping;
+            if (lend)
+            {
+                _lentSince = now;
+            }
+
+            return kept > 0 && ended.Count == 0 && !_stopping;
         }
     }
 }
