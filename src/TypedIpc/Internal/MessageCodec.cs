@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -69,7 +70,8 @@ internal sealed class PackableCodec<T> : MessageCodec<T>
 {
     public override void Write(RecordWriter destination, in T value)
     {
-        var writer = new MemoryPackWriter<RecordWriter>(ref destination, destination.CodecState.Writer);
+        var buffer = new RecordBufferWriter(destination);
+        var writer = new MemoryPackWriter<RecordBufferWriter>(ref buffer, destination.CodecState.Writer);
         T.Serialize(ref writer, ref Unsafe.AsRef(in value)!);
         writer.Flush();
     }
@@ -90,10 +92,24 @@ internal sealed class PackableCodec<T> : MessageCodec<T>
     }
 }
 
+/// <summary>
+/// The record writer as a struct: MemoryPack's writer and the generated Serialize methods are generic over the buffer
+/// writer, and over a struct the JIT compiles them for it alone (direct, inlinable calls) rather than as code shared by
+/// every class, which looks each call up at run time.
+/// </summary>
+internal readonly struct RecordBufferWriter(RecordWriter record) : IBufferWriter<byte>
+{
+    public void Advance(int count) => record.Advance(count);
+
+    public Span<byte> GetSpan(int sizeHint = 0) => record.GetSpan(sizeHint);
+
+    public Memory<byte> GetMemory(int sizeHint = 0) => record.GetMemory(sizeHint);
+}
+
 /// <summary>Everything else: through MemoryPackSerializer, which sets up (and resets) its state per call.</summary>
 internal sealed class SerializerCodec<T> : MessageCodec<T>
 {
-    public override void Write(RecordWriter destination, in T value) => MemoryPackSerializer.Serialize(destination, value);
+    public override void Write(RecordWriter destination, in T value) => MemoryPackSerializer.Serialize(new RecordBufferWriter(destination), value);
 
     public override T Read(ReadOnlySpan<byte> payload, CodecState state) => MemoryPackSerializer.Deserialize<T>(payload)!;
 }
