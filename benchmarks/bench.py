@@ -47,7 +47,7 @@ JOB_OBJECT_BYTES = 32 + 104
 class Scenario:
     key: str
     title: str
-    kind: str  # throughput, pingpong or idle
+    kind: str  # throughput, pingpong, wake or idle
     commands: dict  # peer -> argument list without the timing option
     values: dict = field(default_factory=dict)  # peer -> list of result dictionaries, one per round
 
@@ -126,6 +126,11 @@ def scenarios():
         "ring": ring("pingpong", "--bytes", tick),
         "ring-futex": ring("pingpong", "--bytes", tick, "--futex"),
     }))
+    result.append(Scenario("wake", "Wake latency: a put in another process wakes a getter asleep in the kernel (1,000 wakes "
+                           "2 ms apart), blocking Get and awaited GetAsync", "wake", {
+        "typedipc": [str(RUNNER), "wake", "--peer", "typedipc"],
+        "typedipc-async": [str(RUNNER), "wake", "--peer", "typedipc", "--async"],
+    }))
     result.append(Scenario("idle", "CPU of a consumer blocked on an empty queue", "idle", {
         "typedipc": dotnet("idle", "typedipc", "tick"),
         "python": python("idle"),
@@ -136,7 +141,7 @@ def scenarios():
     return result
 
 
-METRIC = {"throughput": "msgs_per_sec", "pingpong": "p50_us", "idle": "cpu_percent"}
+METRIC = {"throughput": "msgs_per_sec", "pingpong": "p50_us", "wake": "p50_us", "idle": "cpu_percent"}
 
 
 def run_peer(command, seconds):
@@ -231,7 +236,7 @@ def median_ratio(all_scenarios, key, peer):
 def format_value(kind, value):
     if kind == "throughput":
         return f"{value / 1e6:,.3f} M/s" if value >= 1e6 else f"{value / 1e3:,.1f} K/s"
-    if kind == "pingpong":
+    if kind in ("pingpong", "wake"):
         return f"{value:,.2f} µs"
     return f"{value:.2f} %"
 
@@ -253,6 +258,11 @@ def target_rows(all_scenarios, alloc, idle_limit_percent=1.0):
     tick_bytes = alloc["PutGetTick"]["bytes_per_put_get"]
     job_bytes = alloc["PutGetJob"]["bytes_per_put_get"]
     pingpong_vs_ring = 1 / ratio("pingpong", "ring")
+    wake = next(s for s in all_scenarios if s.key == "wake")
+    async_wake = statistics.median(awaited["p50_us"] / blocking["p50_us"]
+                                   for blocking, awaited in zip(wake.values["typedipc"], wake.values["typedipc-async"]))
+    threads_added = max(r["threads_added"] for r in wake.values["typedipc-async"])
+    cancel_max_ms = max(r["cancel_max_ms"] for r in wake.values["typedipc-async"])
     return [
         ("SPSC Job ≥ 1.0× Boost (#9)", format_ratio(ratio("spsc-job", "boost")), ratio("spsc-job", "boost") >= 1),
         ("SPSC Job in PutMany/GetMany batches of 32 ≥ 2× Boost (#9)", format_ratio(ratio("spsc-job-batch32", "boost")),
@@ -268,6 +278,12 @@ def target_rows(all_scenarios, alloc, idle_limit_percent=1.0):
         ("0 B allocated per Put+Get of an unmanaged struct", f"{tick_bytes} B", tick_bytes == 0),
         (f"Put+Get of a Job allocates only the message ({JOB_OBJECT_BYTES} B)", f"{job_bytes} B", job_bytes <= JOB_OBJECT_BYTES),
         (f"A blocked consumer uses ≤ {idle_limit_percent:g} % of a core", f"{idle_cpu:.2f} %", idle_cpu <= idle_limit_percent),
+        ("An awaited GetAsync is woken within 2× a blocking Get's wake p50 (#10)", f"{format_ratio(async_wake)} the blocking p50",
+         async_wake <= 2),
+        ("1,000 pending GetAsync on one queue add at most a handful (≤ 4) of threads (#10)", f"{threads_added} (most of any round)",
+         threads_added <= 4),
+        ("A canceled GetAsync ends within 50 ms (#10)", f"{cancel_max_ms:.2f} ms (slowest of 100 per round, any round)",
+         cancel_max_ms <= 50),
     ]
 
 
@@ -300,7 +316,8 @@ def write_markdown(path, all_scenarios, alloc, facts, settings):
         "",
         f"Measured {settings['date']} with `{settings['command']}`: {settings['rounds']} round{'s' if settings['rounds'] != 1 else ''}; every round runs every "
         "scenario for every peer, each scenario starting at a different peer, so that all peers share the machine's "
-        f"moods. Throughput and ping-pong runs last {settings['seconds']} s each, the idle run {settings['idle_seconds']} s. "
+        f"moods. Throughput and ping-pong runs last {settings['seconds']} s each, the idle run {settings['idle_seconds']} s, "
+        "a wake run 1,000 wakes. "
         "Every peer moves its messages between separate processes. Values are the median over rounds with the "
         "min – max spread; **TypedIpc advantage** is TypedIpc's messages per second ÷ the peer's (for ping-pong: the "
         "peer's round trip ÷ TypedIpc's), computed within each round, median over rounds (min – max in brackets): "
@@ -313,13 +330,17 @@ def write_markdown(path, all_scenarios, alloc, facts, settings):
         lines += ["", f"**Note:** {settings['note']}"]
     lines += ["", "## Machine", ""] + [f"- {name}: {value}" for name, value in facts.items()]
     lines += [f"- Load average before / after: {settings['load_before']} / {settings['load_after']}"]
-    lines += ["", "## Targets (issues #4 and #9)", "", "| Target | Measured | Met |", "| --- | --- | --- |"]
+    lines += ["", "## Targets (issues #4, #9 and #10)", "", "| Target | Measured | Met |", "| --- | --- | --- |"]
     lines += [f"| {name} | {value} | {'yes' if met else '**no**'} |" for name, value, met in target_rows(all_scenarios, alloc)]
     lines += ["", "## Results", "", "![TypedIpc advantage per scenario and peer](benchmarks.svg)"]
     for scenario in all_scenarios:
         metric = METRIC[scenario.kind]
-        header = {"throughput": "messages per second", "pingpong": "round trip p50", "idle": "CPU of one core"}[scenario.kind]
+        header = {"throughput": "messages per second", "pingpong": "round trip p50", "wake": "wake p50",
+                  "idle": "CPU of one core"}[scenario.kind]
         lines += ["", f"### {scenario.title}", ""]
+        if scenario.kind == "wake":
+            lines += wake_table(scenario)
+            continue
         if scenario.kind == "pingpong":
             lines += [f"| Peer | {header} | spread | p99 (median) | TypedIpc advantage |", "| --- | --- | --- | --- | --- |"]
         elif scenario.kind == "idle":
@@ -355,11 +376,32 @@ def write_markdown(path, all_scenarios, alloc, facts, settings):
     path.write_text("\n".join(lines))
 
 
+def wake_table(scenario):
+    """Blocking and awaited wakes side by side; the awaited run also counts the threads of 1,000 pending GetAsync and
+    times 100 cancellations."""
+    lines = ["| Get | wake p50 | spread | p99 (median) | ÷ blocking p50 | threads added by 1,000 pending GetAsync | "
+             "cancellation p50 / slowest |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for peer, results in scenario.values.items():
+        values = [r["p50_us"] for r in results]
+        ratios = [r["p50_us"] / blocking["p50_us"] for r, blocking in zip(results, scenario.values["typedipc"])]
+        awaited = peer == "typedipc-async"
+        lines.append("| " + " | ".join([
+            "awaited GetAsync" if awaited else "blocking Get",
+            format_value("wake", statistics.median(values)), spread("wake", values),
+            format_value("wake", statistics.median(r["p99_us"] for r in results)),
+            f"{format_ratio(statistics.median(ratios))} ({format_ratio(min(ratios))} – {format_ratio(max(ratios))})" if awaited else "—",
+            f"{statistics.median(r['threads_added'] for r in results):g}" if awaited else "—",
+            (f"{statistics.median(r['cancel_p50_ms'] for r in results):.3f} ms / {max(r['cancel_max_ms'] for r in results):.2f} ms"
+             if awaited else "—"),
+        ]) + " |")
+    return lines
+
+
 def write_svg(path, all_scenarios):
     """A horizontal bar chart of TypedIpc's advantage over each peer, on a log scale around 1×."""
     bars = []
     for scenario in all_scenarios:
-        if scenario.kind == "idle":
+        if scenario.kind in ("idle", "wake"):
             continue
         for peer in scenario.values:
             if peer not in OWN_ROWS:
