@@ -29,6 +29,7 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue, IObse
     private readonly QueueProtocol _protocol;
     private readonly int _maxMessageBytes;
     private readonly KeyValuePair<string, object?> _metricsTag;
+    private readonly MessageCodec<T> _codec = MessageCodec<T>.Instance;
     private int _disposed;
 
     private SharedQueue(string name, int maxsize, SharedRegion region, QueueProtocol protocol)
@@ -404,6 +405,12 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue, IObse
         return geometry;
     }
 
+    /// <summary>
+    /// For a value type the JIT compiles this queue for T alone and reads the static codec as a constant (and inlines it);
+    /// the code shared by reference types would look the generic static up at every message, so it reads the field.
+    /// </summary>
+    private MessageCodec<T> Codec => typeof(T).IsValueType ? MessageCodec<T>.Instance : _codec;
+
     /// <summary>The items of a put, serialized by MemoryPack wherever the protocol places them.</summary>
     private readonly ref struct ItemsSource(ReadOnlySpan<T> items, SharedQueue<T> queue) : IRecordSource
     {
@@ -411,7 +418,7 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue, IObse
 
         public int FixedSize => RuntimeHelpers.IsReferenceOrContainsReferences<T>() ? int.MaxValue : Unsafe.SizeOf<T>();
 
-        public void Write(int index, RecordWriter writer) => MessageCodec<T>.Instance.Write(writer, in _items[index]);
+        public void Write(int index, RecordWriter writer) => queue.Codec.Write(writer, in _items[index]);
 
         public void Write(int index, ArrayBufferWriter<byte> buffer) => MemoryPackSerializer.Serialize(buffer, _items[index]);
 
@@ -431,7 +438,7 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue, IObse
     {
         private readonly Span<T> _destination = destination;
 
-        public void Read(int index, ReadOnlySpan<byte> payload) => _destination[index] = MessageCodec<T>.Instance.Read(payload, codecState);
+        public void Read(int index, ReadOnlySpan<byte> payload) => _destination[index] = queue.Codec.Read(payload, codecState);
 
         public MessageCorruptedException Corrupted(string? damage, Exception? cause, int delivered)
         {
