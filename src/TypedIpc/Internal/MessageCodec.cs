@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MemoryPack;
+using MemoryPack.Formatters;
 
 namespace TypedIpc.Internal;
 
@@ -30,13 +31,23 @@ internal abstract class MessageCodec<T>
             return new UnmanagedCodec<T>();
         }
 
-        if (typeof(IMemoryPackable<T>).IsAssignableFrom(typeof(T)) && PackableGraph.NeedsNoReferenceTracking(typeof(T)))
+        if (HasGeneratedFormatter() && PackableGraph.NeedsNoReferenceTracking(typeof(T)))
         {
             var codec = typeof(PackableCodec<>).MakeGenericType(typeof(T));
             return (MessageCodec<T>)Activator.CreateInstance(codec)!;
         }
 
         return new SerializerCodec<T>();
+    }
+
+    /// <summary>Whether MemoryPack formats the type with its generated members: a formatter registered in their place is honored.</summary>
+    private static bool HasGeneratedFormatter()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using MemoryPackWriterOptionalState state = MemoryPackWriterOptionalStatePool.Rent(null);
+        var writer = new MemoryPackWriter<ArrayBufferWriter<byte>>(ref buffer, state);
+        Type formatter = writer.GetFormatter<T>().GetType();
+        return formatter.IsGenericType && formatter.GetGenericTypeDefinition() == typeof(MemoryPackableFormatter<>);
     }
 }
 

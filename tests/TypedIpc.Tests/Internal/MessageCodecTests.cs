@@ -31,6 +31,17 @@ public sealed partial class MessageCodecTests : IDisposable
     }
 
     [Fact]
+    public void A_formatter_registered_in_place_of_the_generated_one_is_honored()
+    {
+        MemoryPackFormatterProvider.Register(new ShoutingFormatter());
+        Assert.IsType<SerializerCodec<CodecCustom>>(MessageCodec<CodecCustom>.Instance);
+
+        using var queue = SharedQueue<CodecCustom>.Open(_name, maxsize: 2);
+        queue.PutNowait(new CodecCustom("quiet"));
+        Assert.Equal(new CodecCustom("QUIET"), queue.GetNowait());
+    }
+
+    [Fact]
     public void The_direct_codec_writes_the_bytes_MemoryPack_writes_and_reads_them_back()
     {
         var text = new TextMessage("/var/spool/jobs/job-00001.bin");
@@ -92,3 +103,15 @@ public partial record CodecHoldsNode(string Name, CodecNode First, CodecNode Sec
 
 [MemoryPackable]
 public partial record CodecUtf16([property: Utf16StringFormatter] string Text);
+
+[MemoryPackable]
+public partial record CodecCustom(string Text);
+
+/// <summary>A user's formatter registered for a [MemoryPackable] type: it writes the text upper-cased.</summary>
+public sealed class ShoutingFormatter : MemoryPackFormatter<CodecCustom>
+{
+    public override void Serialize<TBufferWriter>(ref MemoryPackWriter<TBufferWriter> writer, scoped ref CodecCustom? value) =>
+        writer.WriteString(value!.Text.ToUpperInvariant());
+
+    public override void Deserialize(ref MemoryPackReader reader, scoped ref CodecCustom? value) => value = new CodecCustom(reader.ReadString()!);
+}
