@@ -10,6 +10,12 @@ public sealed class NatsQueueConformanceTests(NatsServer server) : QueueLifecycl
 {
     private readonly List<NatsClient> _clients = [];
 
+    /// <summary>
+    /// A pull request cannot be withdrawn: a message the server sends for a cancelled Get's pull is handed back (NAK)
+    /// and may come after a message put later (docs/nats.md, "Order").
+    /// </summary>
+    protected override bool KeepsOrderAcrossACancelledGet => false;
+
     protected override async ValueTask<IIpcQueue<TMessage>> OpenQueueAsync<TMessage>(string name, int maxsize, int maxMessageBytes, long capacityBytes)
     {
         NatsClient client = server.NewClient();
