@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using MemoryPack;
 using TypedIpc.Diagnostics;
 using TypedIpc.Internal;
@@ -416,7 +414,7 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue, IObse
     {
         private readonly ReadOnlySpan<T> _items = items;
 
-        public int FixedSize => RuntimeHelpers.IsReferenceOrContainsReferences<T>() ? int.MaxValue : Unsafe.SizeOf<T>();
+        public int FixedSize => queue.Codec.FixedSize;
 
         public void Write(int index, RecordWriter writer) => queue.Codec.Write(writer, in _items[index]);
 

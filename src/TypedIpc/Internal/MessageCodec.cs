@@ -18,6 +18,9 @@ internal abstract class MessageCodec<T>
 {
     public static readonly MessageCodec<T> Instance = Create();
 
+    /// <summary>The size of every record this codec writes, when all have the same; otherwise <see cref="int.MaxValue"/>.</summary>
+    public int FixedSize { get; protected init; } = int.MaxValue;
+
     /// <summary>Serializes <paramref name="value"/> into <paramref name="destination"/>.</summary>
     public abstract void Write(RecordWriter destination, in T value);
 
@@ -68,6 +71,11 @@ internal sealed class CodecState
 /// <summary>An unmanaged struct is its raw bytes, as MemoryPack writes it, without the calls through IBufferWriter.</summary>
 internal sealed class UnmanagedCodec<T> : MessageCodec<T>
 {
+    public UnmanagedCodec()
+    {
+        FixedSize = Unsafe.SizeOf<T>();
+    }
+
     public override void Write(RecordWriter destination, in T value) => destination.WriteRaw(in value);
 
     // Any other length goes to MemoryPack, to be refused with its own message.

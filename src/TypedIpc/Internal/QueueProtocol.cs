@@ -652,7 +652,9 @@ internal sealed unsafe partial class QueueProtocol
 
             uint start = slot->Start;
             int length = slot->Length;
-            if (start >= _positions || length < 0 || Distance(position, Advance(start, RingLines(length))) > Distance(position, tailPosition))
+            bool onTheRing = start < _positions && length >= 0;
+            uint end = onTheRing ? Advance(start, RingLines(length)) : position;
+            if (!onTheRing || Distance(position, end) > Distance(position, tailPosition))
             {
                 if (Volatile.Read(ref _header->Released) != released)
                 {
@@ -664,7 +666,7 @@ internal sealed unsafe partial class QueueProtocol
                 throw Damaged($"the released record of item {item} claims lines {start}+{length} bytes, outside the used part of the ring");
             }
 
-            position = Advance(start, RingLines(length));
+            position = end;
             item++;
         }
 
