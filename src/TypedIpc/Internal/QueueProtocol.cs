@@ -355,9 +355,35 @@ internal sealed unsafe partial class QueueProtocol
     public int Put<TSource>(EntryLease lease, scoped ref TSource source, int count, WaitLimit limit, CancellationToken cancellationToken)
         where TSource : IRecordSource, allows ref struct
     {
+        // The uncontended put, apart from the waiting loop so that it keeps its locals in registers: the Tail free and
+        // room for a largest record at once.
+        ulong tail;
+        if (Volatile.Read(ref _header->Lifecycle) == (int)QueueLifecycle.Open
+            && !IsLocked(tail = Volatile.Read(ref _header->Tail))
+            && TailPosition(tail) < _positions
+            && TryFindRoom(tail, _maxRecordLines, out Room room, out _))
+        {
+            lease.Entry->PutFrom = tail;
+            if (Interlocked.CompareExchange(ref _header->Tail, Locked(tail), tail) == tail)
+            {
+                ArrayBufferWriter<byte>? serialized = null;
+                int done = WriteHoldingTail(lease, tail, room, ref source, 0, count, ref serialized);
+                return done == count ? done : PutWaiting(lease, ref source, done, count, serialized, limit, cancellationToken);
+            }
+
+            lease.Entry->PutFrom = ProcessEntry.NoIntent;
+        }
+
+        return PutWaiting(lease, ref source, 0, count, null, limit, cancellationToken);
+    }
+
+    /// <summary>The rest of <see cref="Put"/> after <paramref name="done"/> records: the loop that waits for room.</summary>
+    private int PutWaiting<TSource>(
+        EntryLease lease, scoped ref TSource source, int done, int count, ArrayBufferWriter<byte>? serialized, WaitLimit limit,
+        CancellationToken cancellationToken)
+        where TSource : IRecordSource, allows ref struct
+    {
         var wait = new WaitState(limit, cancellationToken);
-        ArrayBufferWriter<byte>? serialized = null;
-        int done = 0;
         while (done < count)
         {
             if (Volatile.Read(ref _header->Lifecycle) != (int)QueueLifecycle.Open)
@@ -681,6 +707,23 @@ internal sealed unsafe partial class QueueProtocol
     /// Returns how many the sink received; 0 when the queue stayed empty for the whole wait.
     /// </summary>
     public int Take<TSink>(EntryLease lease, scoped ref TSink sink, int max, WaitLimit limit, CancellationToken cancellationToken)
+        where TSink : IRecordSink, allows ref struct
+    {
+        // The get that finds an item at once, apart from the waiting loop, as in Put.
+        if (Volatile.Read(ref _header->Lifecycle) != (int)QueueLifecycle.ShutDownImmediately)
+        {
+            uint run = TryClaimRun(lease, (uint)max, _heldTasks, out uint head, out _);
+            if (run > 0)
+            {
+                return _heldTasks is null ? ReadTaken(lease, head, run, ref sink) : ReadTakenAsTasks(lease, head, run, ref sink);
+            }
+        }
+
+        return TakeWaiting(lease, ref sink, max, limit, cancellationToken);
+    }
+
+    /// <summary>The rest of <see cref="Take"/>: the loop that waits for an item.</summary>
+    private int TakeWaiting<TSink>(EntryLease lease, scoped ref TSink sink, int max, WaitLimit limit, CancellationToken cancellationToken)
         where TSink : IRecordSink, allows ref struct
     {
         var wait = new WaitState(limit, cancellationToken);
