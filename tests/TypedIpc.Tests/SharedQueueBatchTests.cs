@@ -1,3 +1,4 @@
+using MemoryPack;
 using TypedIpc.Internal;
 using TypedIpc.Tests.Support;
 using TypedIpc.TestPeer;
@@ -103,6 +104,26 @@ public sealed class SharedQueueBatchTests : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_put_publishes_its_records_together_not_one_by_one()
+    {
+        using var producer = SharedQueue<GatedMessage>.Open(_name, maxsize: 10);
+        using var consumer = SharedQueue<GatedMessage>.Open(_name, maxsize: 10);
+        using var gate = GatedMessage.HoldSerializingAt(3);
+
+        Task put = Task.Run(() => producer.PutMany([new(0), new(1), new(2), new(3), new(4)]));
+        Assert.True(gate.Reached.Wait(TimeSpan.FromSeconds(30)), "the producer never reached the fourth item");
+
+        // Items 0 to 2 are written: a consumer that took them now would wait on each slot while the producer writes it.
+        Assert.False(consumer.TryGet(out _));
+
+        gate.Release();
+        await put.WaitAsync(TimeSpan.FromSeconds(30));
+        var received = new GatedMessage[5];
+        Assert.Equal(5, consumer.GetMany(received, block: false));
+        Assert.Equal([0, 1, 2, 3, 4], received.Select(message => message.Index));
+    }
+
+    [Fact]
     public void GetMany_needs_room_for_one_item()
     {
         using var queue = SharedQueue<long>.Open(_name, maxsize: 2);
@@ -186,6 +207,43 @@ public sealed class SharedQueueBatchTests : IDisposable
         {
             File.Delete(output1);
             File.Delete(output2);
+        }
+    }
+}
+
+/// <summary>A message whose serialization can be held at one index, to look at a queue while a put is under way.</summary>
+[MemoryPackable]
+public sealed partial record GatedMessage(int Index)
+{
+    private static Gate? s_gate;
+
+    /// <summary>Holds the serialization of the message with <paramref name="index"/> until the gate is released or disposed.</summary>
+    public static Gate HoldSerializingAt(int index) => s_gate = new Gate(index);
+
+    [MemoryPackOnSerializing]
+    private void OnSerializing()
+    {
+        if (s_gate is { } gate && gate.Index == Index)
+        {
+            gate.Reached.Set();
+            gate.Released.Wait();
+        }
+    }
+
+    public sealed class Gate(int index) : IDisposable
+    {
+        public int Index { get; } = index;
+
+        public ManualResetEventSlim Reached { get; } = new();
+
+        public ManualResetEventSlim Released { get; } = new();
+
+        public void Release() => Released.Set();
+
+        public void Dispose()
+        {
+            s_gate = null;
+            Released.Set();
         }
     }
 }

@@ -22,8 +22,9 @@ namespace TypedIpc.Internal;
 //
 // Producers: one at a time holds the Tail. Tail packs [items | line position | locked]. A producer that finds room
 // (below) writes its intent (PutFrom = the Tail it saw) into its own process-table entry, then locks the Tail with
-// one CAS, the only atomic read-modify-write of an uncontended put. Holding it, it serializes each record in place,
-// fills the slot and publishes it with a release store of (i, Ready); then it unlocks by storing the new Tail
+// one CAS, the only atomic read-modify-write of an uncontended put. Holding it, it serializes each record in place
+// and fills its slot, and publishes the records it wrote, up to RecordsPerPublication at a time, in order, with a
+// release store of (i, Ready) each; then it unlocks by storing the new Tail
 // (always a value the Tail never had: if nothing was published the position moves on by one line) and clears its
 // intent. A message that turns out too big, or a serializer that throws, leaves the queue as it was.
 //
@@ -101,6 +102,12 @@ internal sealed unsafe partial class QueueProtocol
     private const int PausesPerClockRead = 64;
     private const int PausesPerYield = 64 * 16;
     private const int PausesPerProducerSpin = 8;
+
+    /// <summary>
+    /// A batch put publishes its records this many at a time: a consumer that sees them one by one would wait on each
+    /// slot while the producer writes it, pulling its line to and fro, and take them in runs of one or two.
+    /// </summary>
+    private const int RecordsPerPublication = 32;
 
     /// <summary>The key under which a canceled batch put records, in the exception's Data, how many items went in.</summary>
     public const string ItemsPutKey = "TypedIpc.ItemsPut";
@@ -457,6 +464,7 @@ internal sealed unsafe partial class QueueProtocol
         where TSource : IRecordSource, allows ref struct
     {
         uint items = ItemsOf(tail);
+        uint unpublished = items;
         uint position = TailPosition(tail);
         uint freeLines = room.FreeLines;
         uint freeItems = room.FreeItems;
@@ -524,18 +532,23 @@ internal sealed unsafe partial class QueueProtocol
 
                 slot->Start = start;
                 slot->Length = length;
-                Volatile.Write(ref slot->State, SlotState(items, SlotPhase.Ready));
                 freeLines -= Distance(position, start) + lines;
                 freeItems--;
                 position = Advance(start, lines);
                 items++;
                 written++;
+                if (items - unpublished == RecordsPerPublication)
+                {
+                    unpublished = Publish(unpublished, items);
+                }
             }
         }
         catch (Exception e)
         {
             failure = e;
         }
+
+        Publish(unpublished, items);
 
         // A Tail value never seen before, even when nothing was published, so that a recoverer who saw the locked
         // value can never mistake a later lock for this one.
@@ -554,6 +567,17 @@ internal sealed unsafe partial class QueueProtocol
         }
 
         return written;
+    }
+
+    /// <summary>Marks the written items [<paramref name="from"/>, <paramref name="to"/>) Ready, in order; returns <paramref name="to"/>.</summary>
+    private uint Publish(uint from, uint to)
+    {
+        for (uint item = from; item != to; item++)
+        {
+            Volatile.Write(ref SlotFor(item)->State, SlotState(item, SlotPhase.Ready));
+        }
+
+        return to;
     }
 
     private ArrayBufferWriter<byte> SerializeAside<TSource>(scoped ref TSource source, int index)
