@@ -465,6 +465,8 @@ internal sealed unsafe partial class QueueProtocol
     {
         uint items = ItemsOf(tail);
         uint unpublished = items;
+        bool fitsSlot = source.FixedSize <= _inlineBytes;
+        RecordWriter writer = lease.Writer;
         uint position = TailPosition(tail);
         uint freeLines = room.FreeLines;
         uint freeItems = room.FreeItems;
@@ -495,11 +497,9 @@ internal sealed unsafe partial class QueueProtocol
                     // A message of a size known to fit its slot is written there at once. Any other is serialized at the
                     // Tail, where the ring's free lines stay this producer's, and copied into its slot if small: written in
                     // parts into the slot, it would pull the slot's line away from a consumer watching it at every part.
-                    bool inSlot = source.FixedSize <= _inlineBytes;
-                    RecordWriter writer = lease.Writer;
                     writer.Reset(
-                        inSlot ? InlineBytesOf(slot) : record,
-                        inSlot ? _inlineBytes : (int)Math.Min(contiguousLines * (long)QueueGeometry.LineBytes, int.MaxValue));
+                        fitsSlot ? InlineBytesOf(slot) : record,
+                        fitsSlot ? _inlineBytes : (int)Math.Min(contiguousLines * (long)QueueGeometry.LineBytes, int.MaxValue));
                     try
                     {
                         source.Write(first + written, writer);
@@ -518,7 +518,7 @@ internal sealed unsafe partial class QueueProtocol
                         break;
                     }
 
-                    if (!inSlot && length <= _inlineBytes)
+                    if (!fitsSlot && length <= _inlineBytes)
                     {
                         Buffer.MemoryCopy(record, InlineBytesOf(slot), _inlineBytes, length);
                     }
