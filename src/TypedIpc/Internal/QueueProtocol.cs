@@ -467,6 +467,16 @@ internal sealed unsafe partial class QueueProtocol
         uint unpublished = items;
         bool fitsSlot = source.FixedSize <= _inlineBytes;
         RecordWriter writer = lease.Writer;
+        if (count - first > 1 && Sse.IsSupported)
+        {
+            // A batch's slots were released by consumers on other cores: ask for all their lines at once rather than
+            // waiting for each in turn when its record is written.
+            uint batch = Math.Min((uint)(count - first), room.FreeItems);
+            for (uint i = 0; i < batch; i++)
+            {
+                Sse.Prefetch0(SlotFor(items + i));
+            }
+        }
         uint position = TailPosition(tail);
         uint freeLines = room.FreeLines;
         uint freeItems = room.FreeItems;
