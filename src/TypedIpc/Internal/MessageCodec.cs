@@ -84,14 +84,18 @@ internal sealed class UnmanagedCodec<T> : MessageCodec<T>
 }
 
 /// <summary>A type MemoryPack generated members for, called directly.</summary>
-internal sealed class PackableCodec<T> : MessageCodec<T>
+internal sealed unsafe class PackableCodec<T> : MessageCodec<T>
     where T : IMemoryPackable<T>
 {
+    // Code shared by reference types would look T's static members up in its generic dictionary at every message.
+    private readonly delegate*<ref MemoryPackWriter<RecordBufferWriter>, ref T?, void> _serialize = &T.Serialize<RecordBufferWriter>;
+    private readonly delegate*<ref MemoryPackReader, ref T?, void> _deserialize = &T.Deserialize;
+
     public override void Write(RecordWriter destination, in T value)
     {
         var buffer = new RecordBufferWriter(destination);
         var writer = new MemoryPackWriter<RecordBufferWriter>(ref buffer, destination.CodecState.Writer);
-        T.Serialize(ref writer, ref Unsafe.AsRef(in value)!);
+        _serialize(ref writer, ref Unsafe.AsRef(in value)!);
         writer.Flush();
     }
 
@@ -101,7 +105,7 @@ internal sealed class PackableCodec<T> : MessageCodec<T>
         try
         {
             T? value = default;
-            T.Deserialize(ref reader, ref value);
+            _deserialize(ref reader, ref value);
             return value!;
         }
         finally
