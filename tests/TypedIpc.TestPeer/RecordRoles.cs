@@ -14,10 +14,29 @@ public partial record Sized(int Producer, long Sequence, byte[] Payload)
         new(producer, sequence, Enumerable.Repeat((byte)sequence, bytes - OverheadBytes).ToArray());
 }
 
+/// <summary>A message whose serialization stops for good at one index (see the put-many-held role).</summary>
+[MemoryPackable]
+public sealed partial record Held(int Index)
+{
+    /// <summary>The index at which this process's serializer stops; -1: never.</summary>
+    public static int HoldAt { get; set; } = -1;
+
+    [MemoryPackOnSerializing]
+    private void OnSerializing()
+    {
+        if (Index == HoldAt)
+        {
+            Console.WriteLine("holding");
+            Thread.Sleep(Timeout.Infinite);
+        }
+    }
+}
+
 /// <summary>The roles for variable-sized records, racing creators and /dev/shm capacity.</summary>
 public static class RecordRoles
 {
-    public static bool Handles(string role) => role is "sized-produce" or "sized-consume" or "sized-hold" or "race-open" or "fill-shm";
+    public static bool Handles(string role) =>
+        role is "sized-produce" or "sized-consume" or "sized-hold" or "put-many-held" or "race-open" or "fill-shm";
 
     public static int Run(string role, string[] args)
     {
@@ -37,6 +56,16 @@ public static class RecordRoles
                 {
                     Console.WriteLine("ready");
                     Console.In.ReadLine();
+                }
+
+                return 0;
+            case "put-many-held":
+                // name maxsize count holdAt: puts Held 0 to count - 1 in one PutMany, whose serializer prints "holding" at
+                // item holdAt and never returns: the process holds the Tail with that batch partly written until killed.
+                Held.HoldAt = int.Parse(args[3]);
+                using (var queue = SharedQueue<Held>.Open(args[0], int.Parse(args[1])))
+                {
+                    queue.PutMany(Enumerable.Range(0, int.Parse(args[2])).Select(index => new Held(index)).ToArray());
                 }
 
                 return 0;

@@ -48,6 +48,27 @@ public sealed unsafe class QueueProtocolRecoveryTests : IDisposable
     }
 
     [Fact]
+    public void A_producer_killed_in_the_middle_of_a_batch_put_loses_only_the_records_it_had_not_published()
+    {
+        // A batch put publishes 32 records at a time: the child has published items 0 to 31, written 32 to 39 without
+        // publishing them, and is serializing item 40 when it is killed.
+        using var queue = SharedQueue<Held>.Open(_name, maxsize: 64);
+        using (var child = PeerProcess.Start("put-many-held", _name, "64", "50", "40"))
+        {
+            Assert.Equal("holding", child.WaitForFirstLine());
+            child.Kill();
+        }
+
+        var clock = Stopwatch.StartNew();
+        queue.Put(new Held(1000), timeout: TimeSpan.FromSeconds(10));
+        Assert.True(clock.Elapsed < RecoveryLimit, $"recovering the dead producer's tail took {clock.Elapsed}");
+        var received = new Held[64];
+        int count = queue.GetMany(received, block: false);
+        Assert.Equal([.. Enumerable.Range(0, 32), 1000], received[..count].Select(held => held.Index));
+        Assert.True(queue.IsEmpty);
+    }
+
+    [Fact]
     public void A_dead_producers_published_items_that_were_already_consumed_stay_consumed()
     {
         // Found by the chaos run: recovery took "not Ready" for "not published", set the Tail back over items
