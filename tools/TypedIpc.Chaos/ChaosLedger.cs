@@ -18,10 +18,11 @@ public sealed record ChaosVerdict(
     IReadOnlyList<string> Failures);
 
 /// <summary>
-/// Checks a chaos run from its logs alone. A producer logs a sequence after its Put returned; a consumer logs each
-/// message before its next Get. So every logged put must be delivered exactly once, except that each killed
-/// consumer may take one message with it (got, not yet logged); a killed producer's one unlogged put (returned or
-/// not) may or may not arrive. Anything else delivered was never put.
+/// Checks a chaos run from its logs alone. A producer logs the sequences of a Put or PutMany after it returned; a
+/// consumer logs each message before its next Get. So every logged put must be delivered exactly once, except that
+/// each killed consumer may take one message with it (got, not yet logged); a killed producer's unlogged puts (its
+/// last call, one message or a batch of up to <see cref="ChildRoles.MaxBatch"/>, returned or not) may or may not
+/// arrive. Anything else delivered was never put.
 /// </summary>
 public static class ChaosLedger
 {
@@ -30,7 +31,8 @@ public static class ChaosLedger
     public static ChaosVerdict Check(RunDirectory run, IReadOnlyList<Child> producers, IReadOnlyList<Child> consumers, IReadOnlyList<FlowInterval> flowing)
     {
         var failures = new List<string>();
-        var deliveries = producers.ToDictionary(p => p.Incarnation, p => new int[ReadPutCount(run, p, failures) + 1]);
+        // Per producer: how often each sequence arrived; the last MaxBatch counters are its unlogged puts.
+        var deliveries = producers.ToDictionary(p => p.Incarnation, p => new int[ReadPutCount(run, p, failures) + ChildRoles.MaxBatch]);
         long corrupted = 0, neverPut = 0, outOfOrder = 0, delivered = 0;
         var timestamps = new List<long>();
         foreach (Child consumer in consumers)
@@ -46,9 +48,9 @@ public static class ChaosLedger
                     continue;
                 }
 
-                // The last counter of a producer is its one unlogged put; only a killed producer may have one delivered.
+                // Only a killed producer may have unlogged puts delivered.
                 if (!deliveries.TryGetValue(record.Producer, out int[]? counts) || record.Sequence >= counts.Length
-                    || (record.Sequence == counts.Length - 1 && !producers[record.Producer].WasKilled))
+                    || (record.Sequence >= counts.Length - ChildRoles.MaxBatch && !producers[record.Producer].WasKilled))
                 {
                     neverPut++;
                     continue;
@@ -64,10 +66,10 @@ public static class ChaosLedger
             }
         }
 
-        long put = deliveries.Values.Sum(counts => counts.Length - 1L);
-        long lost = deliveries.Values.Sum(counts => counts.AsSpan(0, counts.Length - 1).Count(0));
+        long put = deliveries.Values.Sum(counts => counts.Length - (long)ChildRoles.MaxBatch);
+        long lost = deliveries.Values.Sum(counts => counts.AsSpan(0, counts.Length - ChildRoles.MaxBatch).Count(0));
         long duplicated = deliveries.Values.Sum(counts => counts.Sum(n => Math.Max(n - 1L, 0)));
-        long inFlightDelivered = deliveries.Values.Count(counts => counts[^1] > 0);
+        long inFlightDelivered = deliveries.Values.Sum(counts => ChildRoles.MaxBatch - counts.AsSpan(counts.Length - ChildRoles.MaxBatch).Count(0));
         long allowance = consumers.Count(c => c.WasKilled);
         (TimeSpan worstStall, long worstStallStart) = WorstStall(timestamps, flowing);
 

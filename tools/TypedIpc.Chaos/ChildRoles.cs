@@ -11,6 +11,12 @@ public static class ChildRoles
     public const string StressProducer = "stress-producer";
     public const string StressConsumer = "stress-consumer";
 
+    /// <summary>
+    /// The largest batch a producer of odd incarnation puts with PutMany (sizes 1 to this, at random): more than the 32
+    /// records a batch put publishes at a time, so that kills land between its publications too.
+    /// </summary>
+    public const int MaxBatch = 40;
+
     /// <summary>Runs the role named by <paramref name="arguments"/>[0]; returns the process exit code.</summary>
     public static int Run(string[] arguments)
     {
@@ -45,13 +51,15 @@ public static class ChildRoles
     }
 
     // Puts as fast as the queue takes messages (so that consumers are busy, and a kill often lands inside a Get)
-    // and logs each sequence once its Put has returned.
+    // and logs each sequence once its Put has returned. Producers of odd incarnation put batches with PutMany.
     private static void Produce(string queueName, int maxsize, RunDirectory run, int id)
     {
         using var control = ControlBlock.Open(run.ControlFile);
         using var queue = SharedQueue<ChaosMessage>.Open(queueName, maxsize, ChaosMessage.QueueOptions);
         using var log = new AppendLog(run.ProducerLog(id));
-        Span<byte> record = stackalloc byte[ProducerRecord.Bytes];
+        var random = new Random(id);
+        var batch = new ChaosMessage[MaxBatch];
+        var records = new byte[MaxBatch * ProducerRecord.Bytes];
         long sequence = 0;
         while (!control.Stopping)
         {
@@ -61,10 +69,24 @@ public static class ChildRoles
                 continue;
             }
 
-            queue.Put(ChaosMessage.Create(id, sequence));
-            ProducerRecord.Write(record, sequence);
-            log.Append(record);
-            sequence++;
+            int count = id % 2 == 1 ? random.Next(1, MaxBatch + 1) : 1;
+            for (int i = 0; i < count; i++)
+            {
+                batch[i] = ChaosMessage.Create(id, sequence + i);
+                ProducerRecord.Write(records.AsSpan(i * ProducerRecord.Bytes), sequence + i);
+            }
+
+            if (count == 1)
+            {
+                queue.Put(batch[0]);
+            }
+            else
+            {
+                queue.PutMany(batch.AsSpan(0, count));
+            }
+
+            log.Append(records.AsSpan(0, count * ProducerRecord.Bytes));
+            sequence += count;
         }
     }
 
