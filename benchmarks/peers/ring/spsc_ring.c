@@ -5,6 +5,8 @@
 //   spsc_ring throughput --bytes N --seconds S
 //   spsc_ring pingpong   --bytes N --seconds S [--futex]   (spin on the mailbox, or sleep in a futex every hop)
 //   spsc_ring idle       --seconds S                        (CPU of a consumer sleeping in a futex)
+// With --model, throughput and pingpong move their messages through TypedIpc's protocol modelled in C
+// (protocol_model.h) instead of the bare ring, and report as peer "protocol-model".
 #define _GNU_SOURCE
 #include <linux/futex.h>
 #include <stdatomic.h>
@@ -17,6 +19,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "protocol_model.h"
 
 #define SLOTS 1024
 #define MAX_BYTES 65536
@@ -40,7 +44,11 @@ struct options {
     size_t bytes;
     double seconds;
     int futex;
+    int model;
 };
+
+// The forward and backward queues of --model (throughput uses the forward one), mapped before the children fork.
+static struct model_queue *model_queues;
 
 static double now_seconds(void)
 {
@@ -107,14 +115,24 @@ static void produce(struct shared *s, size_t bytes, double seconds)
             cpu_relax();
         }
         memcpy(message, &sequence, sizeof sequence);
+        if (model_queues != NULL) {
+            model_put(&model_queues[0], 0, message, bytes);
+            sequence++;
+            continue;
+        }
         memcpy(s->slots + (size_t)(tail % SLOTS) * bytes, message, bytes);
         atomic_store_explicit(&s->tail, ++tail, memory_order_release);
         sequence++;
     }
+    uint64_t stop = STOP_SEQUENCE;
+    if (model_queues != NULL) {
+        memcpy(message, &stop, sizeof stop);
+        model_put(&model_queues[0], 0, message, bytes);
+        return;
+    }
     while (tail - atomic_load_explicit(&s->head, memory_order_acquire) == SLOTS) {
         cpu_relax();
     }
-    uint64_t stop = STOP_SEQUENCE;
     memcpy(s->slots + (size_t)(tail % SLOTS) * bytes, &stop, sizeof stop);
     atomic_store_explicit(&s->tail, ++tail, memory_order_release);
 }
@@ -128,12 +146,16 @@ static uint64_t consume(struct shared *s, size_t bytes)
     uint64_t received = 0;
     atomic_fetch_add(&s->ready, 1);
     for (;;) {
-        while (head == cached_tail) {
-            cached_tail = atomic_load_explicit(&s->tail, memory_order_acquire);
-            cpu_relax();
+        if (model_queues != NULL) {
+            model_get(&model_queues[0], 1, message, bytes);
+        } else {
+            while (head == cached_tail) {
+                cached_tail = atomic_load_explicit(&s->tail, memory_order_acquire);
+                cpu_relax();
+            }
+            memcpy(message, s->slots + (size_t)(head % SLOTS) * bytes, bytes);
+            atomic_store_explicit(&s->head, ++head, memory_order_release);
         }
-        memcpy(message, s->slots + (size_t)(head % SLOTS) * bytes, bytes);
-        atomic_store_explicit(&s->head, ++head, memory_order_release);
         uint64_t sequence;
         memcpy(&sequence, message, sizeof sequence);
         if (sequence == STOP_SEQUENCE) {
@@ -187,9 +209,10 @@ static void run_throughput(const struct options *o)
     wait_child(producer);
     wait_child(consumer);
     double elapsed = finished - started;
-    printf("{\"peer\":\"ring\",\"mode\":\"throughput\",\"bytes\":%zu,\"producers\":1,\"consumers\":1,"
+    printf("{\"peer\":\"%s\",\"mode\":\"throughput\",\"bytes\":%zu,\"producers\":1,\"consumers\":1,"
            "\"messages\":%llu,\"seconds\":%.6f,\"msgs_per_sec\":%.1f}\n",
-           o->bytes, (unsigned long long)received, elapsed, (double)received / elapsed);
+           model_queues != NULL ? "protocol-model" : "ring", o->bytes, (unsigned long long)received, elapsed,
+           (double)received / elapsed);
 }
 
 // One hop: publish a new value of the mailbox word, then wait until the peer's mailbox word moves on.
@@ -212,6 +235,32 @@ static unsigned hop(atomic_uint *out, atomic_uint *in, unsigned value, unsigned 
     return seen;
 }
 
+// One round trip of the dialer: the message out, the answer back (into message).
+static void round_trip(struct shared *s, unsigned value, unsigned char *message, const struct options *o)
+{
+    if (model_queues != NULL) {
+        model_put(&model_queues[0], 0, message, o->bytes);
+        model_get(&model_queues[1], 0, message, o->bytes);
+    } else {
+        hop(&s->ping, &s->pong, value, s->slots, message, o->bytes, o->futex);
+    }
+}
+
+// The ponger of --model: answers every message with itself until the stop message.
+static void model_pong(size_t bytes)
+{
+    unsigned char received[MAX_BYTES];
+    for (;;) {
+        model_get(&model_queues[0], 1, received, bytes);
+        model_put(&model_queues[1], 1, received, bytes);
+        uint64_t sequence;
+        memcpy(&sequence, received, sizeof sequence);
+        if (sequence == STOP_SEQUENCE) {
+            _exit(0);
+        }
+    }
+}
+
 static int compare_doubles(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -223,6 +272,9 @@ static void run_pingpong(const struct options *o)
     struct shared *s = map_shared(o->bytes);
     unsigned char message[MAX_BYTES] = {0};
     pid_t ponger = fork();
+    if (ponger == 0 && model_queues != NULL) {
+        model_pong(o->bytes);
+    }
     if (ponger == 0) {
         unsigned char received[MAX_BYTES];
         for (unsigned value = 1;; value++) {
@@ -253,7 +305,7 @@ static void run_pingpong(const struct options *o)
     }
     unsigned value = 0;
     for (int i = 0; i < WARMUP_ROUND_TRIPS; i++) {
-        hop(&s->ping, &s->pong, ++value, s->slots, message, o->bytes, o->futex);
+        round_trip(s, ++value, message, o);
     }
     size_t count = 0;
     double deadline = now_seconds() + o->seconds;
@@ -262,16 +314,16 @@ static void run_pingpong(const struct options *o)
         if (started >= deadline) {
             break;
         }
-        hop(&s->ping, &s->pong, ++value, s->slots, message, o->bytes, o->futex);
+        round_trip(s, ++value, message, o);
         samples[count++] = (now_seconds() - started) * 1e6;
     }
     uint64_t stop = STOP_SEQUENCE;
     memcpy(message, &stop, sizeof stop);
-    hop(&s->ping, &s->pong, ++value, s->slots, message, o->bytes, o->futex);
+    round_trip(s, ++value, message, o);
     wait_child(ponger);
     qsort(samples, count, sizeof(double), compare_doubles);
     printf("{\"peer\":\"%s\",\"mode\":\"pingpong\",\"bytes\":%zu,\"round_trips\":%zu,\"p50_us\":%.3f,\"p99_us\":%.3f}\n",
-           o->futex ? "ring-futex" : "ring", o->bytes, count, samples[count / 2], samples[count * 99 / 100]);
+           model_queues != NULL ? "protocol-model" : o->futex ? "ring-futex" : "ring", o->bytes, count, samples[count / 2], samples[count * 99 / 100]);
     free(samples);
 }
 
@@ -328,16 +380,21 @@ static struct options parse(int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--futex") == 0) {
             o.futex = 1;
+        } else if (strcmp(argv[i], "--model") == 0) {
+            o.model = 1;
         } else if (strcmp(argv[i], "--bytes") == 0 && i + 1 < argc) {
             o.bytes = strtoul(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
             o.seconds = strtod(argv[++i], NULL);
         } else {
-            die("usage: spsc_ring throughput|pingpong|idle [--bytes N] [--seconds S] [--futex]");
+            die("usage: spsc_ring throughput|pingpong|idle [--bytes N] [--seconds S] [--futex | --model]");
         }
     }
     if (o.bytes < sizeof(uint64_t) || o.bytes > MAX_BYTES || o.seconds <= 0) {
         die("--bytes must be 8 to 65536 and --seconds positive");
+    }
+    if (o.model && (o.futex || o.bytes > MODEL_INLINE_BYTES || strcmp(o.mode, "idle") == 0)) {
+        die("--model runs throughput and pingpong (spinning) with at most 112 bytes");
     }
     return o;
 }
@@ -345,6 +402,14 @@ static struct options parse(int argc, char **argv)
 int main(int argc, char **argv)
 {
     struct options o = parse(argc, argv);
+    if (o.model) {
+        model_queues = mmap(NULL, 2 * sizeof(struct model_queue), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (model_queues == MAP_FAILED) {
+            die("mmap failed");
+        }
+        model_initialize(&model_queues[0]);
+        model_initialize(&model_queues[1]);
+    }
     if (strcmp(o.mode, "throughput") == 0) {
         run_throughput(&o);
     } else if (strcmp(o.mode, "pingpong") == 0) {
