@@ -368,17 +368,12 @@ internal sealed unsafe partial class QueueProtocol
         if (Volatile.Read(ref _header->Lifecycle) == (int)QueueLifecycle.Open
             && !IsLocked(tail = Volatile.Read(ref _header->Tail))
             && TailPosition(tail) < _positions
-            && TryFindRoom(tail, _maxRecordLines, out Room room, out _))
+            && TryFindRoom(tail, _maxRecordLines, out Room room, out _)
+            && TryLockTail(lease, tail))
         {
-            lease.Entry->PutFrom = tail;
-            if (Interlocked.CompareExchange(ref _header->Tail, Locked(tail), tail) == tail)
-            {
-                ArrayBufferWriter<byte>? serialized = null;
-                int done = WriteHoldingTail(lease, tail, room, ref source, 0, count, ref serialized);
-                return done == count ? done : PutWaiting(lease, ref source, done, count, serialized, limit, cancellationToken);
-            }
-
-            lease.Entry->PutFrom = ProcessEntry.NoIntent;
+            ArrayBufferWriter<byte>? serialized = null;
+            int done = WriteHoldingTail(lease, tail, room, ref source, 0, count, ref serialized);
+            return done == count ? done : PutWaiting(lease, ref source, done, count, serialized, limit, cancellationToken);
         }
 
         return PutWaiting(lease, ref source, 0, count, null, limit, cancellationToken);
@@ -414,15 +409,12 @@ internal sealed unsafe partial class QueueProtocol
                 int needLines = serialized is null ? _maxRecordLines : QueueGeometry.LinesFor(serialized.WrittenCount);
                 if (TryFindRoom(tail, needLines, out Room room, out blocker))
                 {
-                    lease.Entry->PutFrom = tail;
-                    if (Interlocked.CompareExchange(ref _header->Tail, Locked(tail), tail) != tail)
+                    if (TryLockTail(lease, tail))
                     {
-                        lease.Entry->PutFrom = ProcessEntry.NoIntent;
-                        continue;
+                        done += WriteHoldingTail(lease, tail, room, ref source, done, count, ref serialized);
+                        wait.Spins = 0;
                     }
 
-                    done += WriteHoldingTail(lease, tail, room, ref source, done, count, ref serialized);
-                    wait.Spins = 0;
                     continue;
                 }
 
@@ -458,6 +450,20 @@ internal sealed unsafe partial class QueueProtocol
         return done;
     }
 
+    /// <summary>Announces the intent, then locks the Tail from <paramref name="tail"/> with one CAS; clears the intent if another won it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryLockTail(EntryLease lease, ulong tail)
+    {
+        lease.Entry->PutFrom = tail;
+        if (Interlocked.CompareExchange(ref _header->Tail, Locked(tail), tail) == tail)
+        {
+            return true;
+        }
+
+        lease.Entry->PutFrom = ProcessEntry.NoIntent;
+        return false;
+    }
+
     /// <summary>Writes records while the locked Tail's room lasts, publishes them, and unlocks the Tail.</summary>
     private int WriteHoldingTail<TSource>(
         EntryLease lease, ulong tail, Room room, scoped ref TSource source, int first, int count, ref ArrayBufferWriter<byte>? serialized)
@@ -465,21 +471,22 @@ internal sealed unsafe partial class QueueProtocol
     {
         uint items = ItemsOf(tail);
         uint unpublished = items;
+        uint position = TailPosition(tail);
+        uint freeLines = room.FreeLines;
+        uint freeItems = room.FreeItems;
         bool fitsSlot = source.FixedSize <= _inlineBytes;
         RecordWriter writer = lease.Writer;
         if (count - first > 1 && Sse.IsSupported)
         {
             // A batch's slots were released by consumers on other cores: ask for all their lines at once rather than
             // waiting for each in turn when its record is written.
-            uint batch = Math.Min((uint)(count - first), room.FreeItems);
+            uint batch = Math.Min((uint)(count - first), freeItems);
             for (uint i = 0; i < batch; i++)
             {
                 Sse.Prefetch0(SlotFor(items + i));
             }
         }
-        uint position = TailPosition(tail);
-        uint freeLines = room.FreeLines;
-        uint freeItems = room.FreeItems;
+
         int written = 0;
         Exception? failure = null;
         try
@@ -749,12 +756,18 @@ internal sealed unsafe partial class QueueProtocol
             uint run = TryClaimRun(lease, (uint)max, _heldTasks, out uint head, out _);
             if (run > 0)
             {
-                return _heldTasks is null ? ReadTaken(lease, head, run, ref sink) : ReadTakenAsTasks(lease, head, run, ref sink);
+                return ReadClaimed(lease, head, run, ref sink);
             }
         }
 
         return TakeWaiting(lease, ref sink, max, limit, cancellationToken);
     }
+
+    /// <summary>Reads the run a get claimed, as the queue's kind counts it (held tasks on a joinable queue).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int ReadClaimed<TSink>(EntryLease lease, uint head, uint run, scoped ref TSink sink)
+        where TSink : IRecordSink, allows ref struct =>
+        _heldTasks is null ? ReadTaken(lease, head, run, ref sink) : ReadTakenAsTasks(lease, head, run, ref sink);
 
     /// <summary>The rest of <see cref="Take"/>: the loop that waits for an item.</summary>
     private int TakeWaiting<TSink>(EntryLease lease, scoped ref TSink sink, int max, WaitLimit limit, CancellationToken cancellationToken)
@@ -772,7 +785,7 @@ internal sealed unsafe partial class QueueProtocol
             uint run = TryClaimRun(lease, (uint)max, _heldTasks, out uint head, out ulong state);
             if (run > 0)
             {
-                return _heldTasks is null ? ReadTaken(lease, head, run, ref sink) : ReadTakenAsTasks(lease, head, run, ref sink);
+                return ReadClaimed(lease, head, run, ref sink);
             }
 
             if (ItemsOf(state) == head && (SlotPhase)(uint)state > SlotPhase.Ready)
