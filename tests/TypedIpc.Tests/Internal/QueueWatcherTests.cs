@@ -40,11 +40,8 @@ public sealed class QueueWatcherTests(ITestOutputHelper output) : IDisposable
     public async Task A_continuation_that_blocks_on_the_watcher_thread_does_not_keep_other_awaited_gets_from_being_served()
     {
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 4);
-        using var entered = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        Task<bool> blocking = BlockInTheContinuation(queue, entered, () => release.Wait(EndTimeout));
-        PutInAnotherProcess(producer: 1);
-        Assert.True(entered.Wait(EndTimeout), "the first GetAsync's continuation never ran");
+        Task<bool> blocking = RunInTheContinuationOfAGet(queue, () => release.Wait(EndTimeout));
 
         // The watcher is lent to the continuation above, which waits for this get: only a new watcher can serve it.
         Task<Numbered> second = queue.GetAsync().AsTask();
@@ -62,15 +59,12 @@ public sealed class QueueWatcherTests(ITestOutputHelper output) : IDisposable
     public async Task Sync_over_async_in_a_continuation_on_the_watcher_thread_ends_when_the_item_comes()
     {
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 4);
-        using var entered = new ManualResetEventSlim();
         Task<Numbered>? inner = null;
-        Task<bool> blocking = BlockInTheContinuation(queue, entered, () =>
+        Task<bool> blocking = RunInTheContinuationOfAGet(queue, () =>
         {
             inner = queue.GetAsync().AsTask();
             return inner.Wait(EndTimeout);
         });
-        PutInAnotherProcess(producer: 1);
-        Assert.True(entered.Wait(EndTimeout), "the first GetAsync's continuation never ran");
 
         PutInAnotherProcess(producer: 2);
 
@@ -82,11 +76,8 @@ public sealed class QueueWatcherTests(ITestOutputHelper output) : IDisposable
     public async Task Dispose_from_another_thread_while_a_continuation_runs_on_the_watcher_thread_returns_and_fails_the_pending_gets()
     {
         var queue = SharedQueue<Numbered>.Open(_name, maxsize: 4);
-        using var entered = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        Task<bool> blocking = BlockInTheContinuation(queue, entered, () => release.Wait(EndTimeout));
-        PutInAnotherProcess(producer: 1);
-        Assert.True(entered.Wait(EndTimeout), "the first GetAsync's continuation never ran");
+        Task<bool> blocking = RunInTheContinuationOfAGet(queue, () => release.Wait(EndTimeout));
         Task<Numbered> pending = queue.GetAsync().AsTask();
 
         Watchdog.Run("Dispose while the watcher thread runs a continuation", EndTimeout, queue.Dispose);
@@ -132,6 +123,19 @@ public sealed class QueueWatcherTests(ITestOutputHelper output) : IDisposable
         Assert.Equal($"TypedIpc GetAsync {_name}", Thread.CurrentThread.Name);
         entered.Set();
         return block();
+    }
+
+    /// <summary>
+    /// Starts <see cref="BlockInTheContinuation"/>, puts its item from another process, and returns once the
+    /// continuation runs <paramref name="block"/> on the watcher thread.
+    /// </summary>
+    private Task<bool> RunInTheContinuationOfAGet(SharedQueue<Numbered> queue, Func<bool> block)
+    {
+        var entered = new ManualResetEventSlim();
+        Task<bool> blocking = BlockInTheContinuation(queue, entered, block);
+        PutInAnotherProcess(producer: 1);
+        Assert.True(entered.Wait(EndTimeout), "the first GetAsync's continuation never ran");
+        return blocking;
     }
 
     private void PutInAnotherProcess(int producer)
