@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using MemoryPack;
 using TypedIpc.Diagnostics;
 using TypedIpc.Internal;
@@ -414,7 +415,9 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue, IObse
     {
         private readonly ReadOnlySpan<T> _items = items;
 
-        public int FixedSize => queue.Codec.FixedSize;
+        public int RawSize => MessageCodec<T>.RawSize;
+
+        public unsafe void WriteRaw(int index, byte* destination) => Unsafe.WriteUnaligned(destination, _items[index]);
 
         public void Write(int index, RecordWriter writer) => queue.Codec.Write(writer, in _items[index]);
 
@@ -435,6 +438,10 @@ public sealed partial class SharedQueue<T> : IIpcQueue<T>, IJoinableQueue, IObse
     private readonly ref struct ItemsSink(Span<T> destination, SharedQueue<T> queue, CodecState codecState) : IRecordSink
     {
         private readonly Span<T> _destination = destination;
+
+        public int RawSize => MessageCodec<T>.RawSize;
+
+        public unsafe void ReadRaw(int index, byte* record) => _destination[index] = Unsafe.ReadUnaligned<T>(record);
 
         public void Read(int index, ReadOnlySpan<byte> payload) => _destination[index] = queue.Codec.Read(payload, codecState);
 

@@ -176,6 +176,24 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(item, queue.GetNowait());
     }
 
+    [Fact]
+    public unsafe void An_unmanaged_message_whose_record_claims_another_length_is_reported_not_copied_as_raw_bytes()
+    {
+        using var queue = SharedQueue<long>.Open(_name, maxsize: 4);
+        queue.PutNowait(1);
+        queue.PutNowait(2);
+        using (var region = new RegionView(_name))
+        {
+            region.Slot(0)->Length = sizeof(int);
+        }
+
+        var error = Assert.Throws<MessageCorruptedException>(() => queue.GetNowait());
+
+        Assert.Contains("does not deserialize", error.Message);
+        Assert.Equal(2, queue.GetNowait());
+        Assert.True(queue.IsEmpty);
+    }
+
     [Theory]
     [InlineData(-1)]
     [InlineData(4097)]

@@ -1,4 +1,5 @@
 using TypedIpc.Tests.Support;
+using TypedIpc.TestPeer;
 
 namespace TypedIpc.Tests;
 
@@ -119,6 +120,22 @@ public sealed class SharedQueueLifetimeTests : IDisposable
         Assert.Contains("The queue is unchanged", error.Message);
         Assert.Equal(1, queue.Count);
         Assert.Equal(exactlyAtTheLimit, queue.Get());
+        Assert.True(queue.IsEmpty);
+    }
+
+    /// <summary>An unmanaged struct is its raw bytes, copied without a serializer: the limit holds for it all the same.</summary>
+    [Fact]
+    public void An_unmanaged_struct_over_MaxMessageBytes_throws_MessageTooLarge_alone_and_in_a_batch_and_leaves_the_queue_unchanged()
+    {
+        int size = System.Runtime.CompilerServices.Unsafe.SizeOf<Numbered>();
+        using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 3, new QueueOptions { MaxMessageBytes = size - 1 });
+
+        var alone = Assert.Throws<MessageTooLargeException>(() => queue.Put(new Numbered(1, 1, 0)));
+        var inBatch = Assert.Throws<MessageTooLargeException>(() => queue.PutMany([new Numbered(1, 2, 0), new Numbered(1, 3, 0)]));
+        Assert.Throws<MessageTooLargeException>(() => queue.TryPut(new Numbered(1, 4, 0)));
+
+        Assert.Equal((size, size - 1), (alone.MessageBytes, alone.MaxMessageBytes));
+        Assert.Equal(size, inBatch.MessageBytes);
         Assert.True(queue.IsEmpty);
     }
 

@@ -18,8 +18,11 @@ internal abstract class MessageCodec<T>
 {
     public static readonly MessageCodec<T> Instance = Create();
 
-    /// <summary>The size of every record this codec writes, when all have the same; otherwise <see cref="int.MaxValue"/>.</summary>
-    public int FixedSize { get; protected init; } = int.MaxValue;
+    /// <summary>
+    /// The size of every record when records are the messages' raw bytes (an unmanaged type, <see cref="UnmanagedCodec{T}"/>),
+    /// which the protocol then copies without a serializer; otherwise <see cref="int.MaxValue"/>. A JIT-time constant.
+    /// </summary>
+    public static int RawSize => RuntimeHelpers.IsReferenceOrContainsReferences<T>() ? int.MaxValue : Unsafe.SizeOf<T>();
 
     /// <summary>Serializes <paramref name="value"/> into <paramref name="destination"/>.</summary>
     public abstract void Write(RecordWriter destination, in T value);
@@ -29,7 +32,7 @@ internal abstract class MessageCodec<T>
 
     private static MessageCodec<T> Create()
     {
-        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+        if (RawSize != int.MaxValue)
         {
             return new UnmanagedCodec<T>();
         }
@@ -71,11 +74,6 @@ internal sealed class CodecState
 /// <summary>An unmanaged struct is its raw bytes, as MemoryPack writes it, without the calls through IBufferWriter.</summary>
 internal sealed class UnmanagedCodec<T> : MessageCodec<T>
 {
-    public UnmanagedCodec()
-    {
-        FixedSize = Unsafe.SizeOf<T>();
-    }
-
     public override void Write(RecordWriter destination, in T value) => destination.WriteRaw(in value);
 
     // Any other length goes to MemoryPack, to be refused with its own message.

@@ -16,7 +16,9 @@ namespace TypedIpc.Internal;
 // are one record of whole 64-byte lines in the data ring, at line position Start, Length bytes long, or, when they
 // fit the slot's inline bytes, in the slot itself (no lines; Start is the Tail position). MemoryPack serializes
 // straight into the ring at the Tail (a small record is then copied into its slot, leaving the ring's free lines
-// untouched) and deserializes straight out of shared memory. A small message thus costs only its slot's lines.
+// untouched) and deserializes straight out of shared memory. A small message thus costs only its slot's lines. A
+// message of an unmanaged type is its own raw bytes, copied without a serializer; one that fits its slot is put and
+// got one at a time by a lean path (TryPutRaw, TryTakeRaw) that makes the same claims and stores as the general one.
 //
 //   (i, Free) ──producer──▶ (i, Ready) ──consumer takes it (Head CAS), reads, releases──▶ (i + SlotCount, Free)
 //
@@ -129,6 +131,9 @@ internal sealed unsafe partial class QueueProtocol
     private readonly byte* _data;
     private readonly SlotOrder _slotOrder;
     private readonly int _inlineBytes;
+
+    /// <summary>The largest record of raw bytes copied straight into (and out of) a slot: one that fits, within the limit.</summary>
+    private readonly int _largestRawInSlot;
     private readonly uint _slotCount;
     private readonly uint _dataLines;
     private readonly uint _positions;
@@ -196,6 +201,7 @@ internal sealed unsafe partial class QueueProtocol
         _slotCount = (uint)geometry.SlotCount;
         _slotOrder = geometry.SlotOrder;
         _inlineBytes = geometry.InlineBytes;
+        _largestRawInSlot = Math.Min(_inlineBytes, geometry.MaxMessageBytes);
         _dataLines = (uint)geometry.DataLines;
         _positions = 2 * _dataLines;
         _itemBound = (uint)geometry.ItemBound;
@@ -359,7 +365,15 @@ internal sealed unsafe partial class QueueProtocol
     /// Puts <paramref name="count"/> records from <paramref name="source"/>, in order. Returns how many went in before
     /// the wait ended (all of them unless the limit ran out).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Put<TSource>(EntryLease lease, scoped ref TSource source, int count, WaitLimit limit, CancellationToken cancellationToken)
+        where TSource : IRecordSource, allows ref struct =>
+        count == 1 && source.RawSize <= _largestRawInSlot && TryPutRaw(lease, ref source)
+            ? 1
+            : PutRecords(lease, ref source, count, limit, cancellationToken);
+
+    /// <summary><see cref="Put"/> of any records.</summary>
+    private int PutRecords<TSource>(EntryLease lease, scoped ref TSource source, int count, WaitLimit limit, CancellationToken cancellationToken)
         where TSource : IRecordSource, allows ref struct
     {
         // The uncontended put, apart from the waiting loop so that it keeps its locals in registers: the Tail free and
@@ -377,6 +391,40 @@ internal sealed unsafe partial class QueueProtocol
         }
 
         return PutWaiting(lease, ref source, 0, count, null, limit, cancellationToken);
+    }
+
+    /// <summary>
+    /// The uncontended put of one record that is its item's raw bytes in its slot: it takes no line of the ring, so it
+    /// needs only a free item, and nothing in it can fail while it holds the Tail, so it needs no serializer, no overflow
+    /// handling and no batch loop. False: nothing was done, and <see cref="Put"/> goes on as for any record.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryPutRaw<TSource>(EntryLease lease, scoped ref TSource source)
+        where TSource : IRecordSource, allows ref struct
+    {
+        ulong tail = Volatile.Read(ref _header->Tail);
+        uint items = ItemsOf(tail);
+        uint position = TailPosition(tail);
+        if (Volatile.Read(ref _header->Lifecycle) != (int)QueueLifecycle.Open
+            || IsLocked(tail)
+            || position >= _positions
+            || items - ItemsOf(Volatile.Read(ref _header->Released)) >= _itemBound
+            || !TryLockTail(lease, tail))
+        {
+            return false;
+        }
+
+        Slot* slot = SlotFor(items);
+        source.WriteRaw(0, InlineBytesOf(slot));
+        slot->Start = position;
+        slot->Length = source.RawSize;
+        Volatile.Write(ref slot->State, SlotState(items, SlotPhase.Ready));
+        Volatile.Write(ref _header->Tail, Tail(items + 1, position));
+        lease.Entry->PutFrom = ProcessEntry.NoIntent;
+        FenceAfterPublishing();
+        WakeIfAnnounced(&_header->ItemsFutex, 1);
+        WakeIfAnnounced(&_header->SpaceFutex, 1);
+        return true;
     }
 
     /// <summary>The rest of <see cref="Put"/> after <paramref name="done"/> records: the loop that waits for room.</summary>
@@ -474,7 +522,7 @@ internal sealed unsafe partial class QueueProtocol
         uint position = TailPosition(tail);
         uint freeLines = room.FreeLines;
         uint freeItems = room.FreeItems;
-        bool fitsSlot = source.FixedSize <= _inlineBytes;
+        bool fitsSlot = source.RawSize <= _largestRawInSlot;
         RecordWriter writer = lease.Writer;
         if (count - first > 1 && Sse.IsSupported)
         {
@@ -509,14 +557,17 @@ internal sealed unsafe partial class QueueProtocol
                     serialized = null;
                     SerializationBuffer.ReleaseIfLarge();
                 }
+                else if (fitsSlot)
+                {
+                    length = source.RawSize;
+                    source.WriteRaw(first + written, InlineBytesOf(slot));
+                }
                 else
                 {
-                    // A message of a size known to fit its slot is written there at once. Any other is serialized at the
-                    // Tail, where the ring's free lines stay this producer's, and copied into its slot if small: written in
-                    // parts into the slot, it would pull the slot's line away from a consumer watching it at every part.
-                    writer.Reset(
-                        fitsSlot ? InlineBytesOf(slot) : record,
-                        fitsSlot ? _inlineBytes : (int)Math.Min(contiguousLines * (long)QueueGeometry.LineBytes, int.MaxValue));
+                    // Serialized at the Tail, where the ring's free lines stay this producer's, and copied into its slot if
+                    // small: written in parts into the slot, it would pull the slot's line away from a consumer watching it
+                    // at every part.
+                    writer.Reset(record, (int)Math.Min(contiguousLines * (long)QueueGeometry.LineBytes, int.MaxValue));
                     try
                     {
                         source.Write(first + written, writer);
@@ -535,7 +586,7 @@ internal sealed unsafe partial class QueueProtocol
                         break;
                     }
 
-                    if (!fitsSlot && length <= _inlineBytes)
+                    if (length <= _inlineBytes)
                     {
                         Buffer.MemoryCopy(record, InlineBytesOf(slot), _inlineBytes, length);
                     }
@@ -747,27 +798,90 @@ internal sealed unsafe partial class QueueProtocol
     /// Takes up to <paramref name="max"/> records, waiting for the first one; hands each to <paramref name="sink"/>.
     /// Returns how many the sink received; 0 when the queue stayed empty for the whole wait.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Take<TSink>(EntryLease lease, scoped ref TSink sink, int max, WaitLimit limit, CancellationToken cancellationToken)
+        where TSink : IRecordSink, allows ref struct =>
+        max == 1 && sink.RawSize <= _largestRawInSlot && _heldTasks is null
+        && Volatile.Read(ref _header->Lifecycle) != (int)QueueLifecycle.ShutDownImmediately
+        && TryTakeRaw(lease, ref sink, out _, out _)
+            ? 1
+            : TakeRecords(lease, ref sink, max, limit, cancellationToken);
+
+    /// <summary><see cref="Take"/> of any records.</summary>
+    private int TakeRecords<TSink>(EntryLease lease, scoped ref TSink sink, int max, WaitLimit limit, CancellationToken cancellationToken)
         where TSink : IRecordSink, allows ref struct
     {
         // The get that finds an item at once, apart from the waiting loop, as in Put.
-        if (Volatile.Read(ref _header->Lifecycle) != (int)QueueLifecycle.ShutDownImmediately)
+        int taken;
+        if (Volatile.Read(ref _header->Lifecycle) != (int)QueueLifecycle.ShutDownImmediately
+            && (taken = TryTake(lease, ref sink, max, out _, out _)) > 0)
         {
-            uint run = TryClaimRun(lease, (uint)max, _heldTasks, out uint head, out _);
-            if (run > 0)
-            {
-                return ReadClaimed(lease, head, run, ref sink);
-            }
+            return taken;
         }
 
         return TakeWaiting(lease, ref sink, max, limit, cancellationToken);
     }
 
-    /// <summary>Reads the run a get claimed, as the queue's kind counts it (held tasks on a joinable queue).</summary>
+    /// <summary>
+    /// Takes and reads the run of ready items at Head, up to <paramref name="max"/>; 0 when the item at
+    /// <paramref name="head"/> is not ready (its slot reads <paramref name="state"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int ReadClaimed<TSink>(EntryLease lease, uint head, uint run, scoped ref TSink sink)
-        where TSink : IRecordSink, allows ref struct =>
-        _heldTasks is null ? ReadTaken(lease, head, run, ref sink) : ReadTakenAsTasks(lease, head, run, ref sink);
+    private int TryTake<TSink>(EntryLease lease, scoped ref TSink sink, int max, out uint head, out ulong state)
+        where TSink : IRecordSink, allows ref struct
+    {
+        if (max == 1 && sink.RawSize <= _largestRawInSlot && _heldTasks is null)
+        {
+            if (TryTakeRaw(lease, ref sink, out head, out state))
+            {
+                return 1;
+            }
+
+            if (state != SlotState(head, SlotPhase.Ready))
+            {
+                return 0;
+            }
+        }
+
+        uint run = TryClaimRun(lease, (uint)max, _heldTasks, out head, out state);
+        return run == 0 ? 0 : _heldTasks is null ? ReadTaken(lease, head, run, ref sink) : ReadTakenAsTasks(lease, head, run, ref sink);
+    }
+
+    /// <summary>
+    /// The get of one record that is an item's raw bytes in its slot (see <see cref="TryPutRaw"/>), without the batch
+    /// loop and deserializer of <see cref="ReadTaken"/>. False when the item at Head is not ready, or its record is not
+    /// such bytes (then <see cref="TryClaimRun"/> takes it as any record).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryTakeRaw<TSink>(EntryLease lease, scoped ref TSink sink, out uint head, out ulong state)
+        where TSink : IRecordSink, allows ref struct
+    {
+        while (true)
+        {
+            ulong headWord = Volatile.Read(ref _header->Head);
+            head = (uint)headWord;
+            Slot* slot = SlotFor(head);
+            state = Volatile.Read(ref slot->State);
+            if (state != SlotState(head, SlotPhase.Ready) || slot->Length != sink.RawSize)
+            {
+                return false;
+            }
+
+            lease.Entry->GetCount = 1;
+            Volatile.Write(ref lease.Entry->GetFrom, head);
+            if (Interlocked.CompareExchange(ref _header->Head, head + 1, headWord) == headWord)
+            {
+                sink.ReadRaw(0, InlineBytesOf(slot));
+                Volatile.Write(ref slot->State, SlotState(head + _slotCount, SlotPhase.Free));
+                lease.Entry->GetFrom = ProcessEntry.NoIntent;
+                FenceAfterPublishing();
+                WakeIfAnnounced(&_header->SpaceFutex, 1);
+                return true;
+            }
+
+            lease.Entry->GetFrom = ProcessEntry.NoIntent;
+        }
+    }
 
     /// <summary>The rest of <see cref="Take"/>: the loop that waits for an item.</summary>
     private int TakeWaiting<TSink>(EntryLease lease, scoped ref TSink sink, int max, WaitLimit limit, CancellationToken cancellationToken)
@@ -782,10 +896,10 @@ internal sealed unsafe partial class QueueProtocol
                 throw GetAfterShutDown();
             }
 
-            uint run = TryClaimRun(lease, (uint)max, _heldTasks, out uint head, out ulong state);
-            if (run > 0)
+            int taken = TryTake(lease, ref sink, max, out uint head, out ulong state);
+            if (taken > 0)
             {
-                return ReadClaimed(lease, head, run, ref sink);
+                return taken;
             }
 
             if (ItemsOf(state) == head && (SlotPhase)(uint)state > SlotPhase.Ready)
@@ -903,14 +1017,21 @@ internal sealed unsafe partial class QueueProtocol
             else
             {
                 byte* payload = length <= _inlineBytes ? InlineBytesOf(slot) : _data + (long)LineIndex(start) * QueueGeometry.LineBytes;
-                try
+                if (length == sink.RawSize)
                 {
-                    sink.Read(delivered, new ReadOnlySpan<byte>(payload, length));
-                    delivered++;
+                    sink.ReadRaw(delivered++, payload);
                 }
-                catch (Exception e)
+                else
                 {
-                    undeserializable ??= e;
+                    try
+                    {
+                        sink.Read(delivered, new ReadOnlySpan<byte>(payload, length));
+                        delivered++;
+                    }
+                    catch (Exception e)
+                    {
+                        undeserializable ??= e;
+                    }
                 }
             }
 
@@ -1338,10 +1459,13 @@ internal sealed unsafe partial class QueueProtocol
 }
 
 /// <summary>Where records come from: the queue's items, serialized on demand into the place the protocol gives.</summary>
-internal interface IRecordSource
+internal unsafe interface IRecordSource
 {
-    /// <summary>The size of every record, when all have the same (an unmanaged struct); otherwise <see cref="int.MaxValue"/>.</summary>
-    int FixedSize { get; }
+    /// <summary>The size of every record when each is its item's raw bytes (an unmanaged struct); otherwise <see cref="int.MaxValue"/>.</summary>
+    int RawSize { get; }
+
+    /// <summary>Copies item <paramref name="index"/>'s raw bytes (<see cref="RawSize"/> of them) to <paramref name="destination"/>.</summary>
+    void WriteRaw(int index, byte* destination);
 
     /// <summary>Serializes item <paramref name="index"/> in place, into a record of the ring.</summary>
     void Write(int index, RecordWriter writer);
@@ -1354,8 +1478,14 @@ internal interface IRecordSource
 }
 
 /// <summary>Where taken records go: deserialized straight out of shared memory.</summary>
-internal interface IRecordSink
+internal unsafe interface IRecordSink
 {
+    /// <summary>The size of a record that is an item's raw bytes (an unmanaged struct); otherwise <see cref="int.MaxValue"/>.</summary>
+    int RawSize { get; }
+
+    /// <summary>Copies the <paramref name="index"/>-th taken record, <see cref="RawSize"/> raw bytes at <paramref name="record"/>.</summary>
+    void ReadRaw(int index, byte* record);
+
     /// <summary>Deserializes the <paramref name="index"/>-th taken record.</summary>
     void Read(int index, ReadOnlySpan<byte> payload);
 
@@ -1367,8 +1497,14 @@ internal interface IRecordSink
 }
 
 /// <summary>Where an immediate shutdown's discarded records go: nowhere, unread.</summary>
-internal readonly struct DiscardingSink : IRecordSink
+internal readonly unsafe struct DiscardingSink : IRecordSink
 {
+    public int RawSize => int.MaxValue;
+
+    public void ReadRaw(int index, byte* record)
+    {
+    }
+
     public void Read(int index, ReadOnlySpan<byte> payload)
     {
     }
