@@ -9,15 +9,13 @@ namespace TypedIpc.Chaos;
 /// from an intact one without any other knowledge.
 /// </summary>
 [MemoryPackable]
-public sealed partial record ChaosMessage(int Producer, long Sequence, byte[] Payload, ulong Checksum)
+public sealed partial record ChaosMessage(int Producer, long Sequence, byte[] Payload, ulong Checksum) : IChaosMessage<ChaosMessage>
 {
     public const int MaxPayloadBytes = 96;
     public const int StopProducer = -1;
 
-    /// <summary>Every queue of a run is opened with these options, by every process.</summary>
     public static QueueOptions QueueOptions { get; } = new() { MaxMessageBytes = 256 };
 
-    /// <summary>Tells a consumer to finish; the supervisor puts one per consumer after the producers stopped.</summary>
     public static ChaosMessage Stop { get; } = new(StopProducer, 0, [], 0);
 
     public bool IsStop => Producer == StopProducer;

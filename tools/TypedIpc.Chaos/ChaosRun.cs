@@ -8,7 +8,8 @@ namespace TypedIpc.Chaos;
 /// SIGKILLs one of them at a random moment, restarts it, and repeats; then it stops the producers, lets the
 /// consumers drain, and checks the logs (see <see cref="ChaosLedger"/>).
 /// </summary>
-public sealed class ChaosRun : IDisposable
+public sealed class ChaosRun<TMessage> : IDisposable
+    where TMessage : IChaosMessage<TMessage>
 {
     private const int ProducerCount = 3;
     private const int ConsumerCount = 3;
@@ -22,7 +23,7 @@ public sealed class ChaosRun : IDisposable
     private readonly RunDirectory _run;
     private readonly ControlBlock _control;
     private readonly string _queueName = $"typedipc-chaos.{Guid.NewGuid():N}";
-    private readonly SharedQueue<ChaosMessage> _queue;
+    private readonly SharedQueue<TMessage> _queue;
     private readonly Child[] _producers = new Child[ProducerCount];
     private readonly Child[] _consumers = new Child[ConsumerCount];
     private readonly List<Child> _allProducers = [];
@@ -43,7 +44,7 @@ public sealed class ChaosRun : IDisposable
         _random = new Random(seed);
         _run = RunDirectory.Create(keepFiles);
         _control = ControlBlock.Open(_run.ControlFile);
-        _queue = SharedQueue<ChaosMessage>.Open(_queueName, MaxSize, ChaosMessage.QueueOptions);
+        _queue = SharedQueue<TMessage>.Open(_queueName, MaxSize, TMessage.QueueOptions);
     }
 
     private string QueuePath => $"/dev/shm/typedipc.{_queueName}";
@@ -100,7 +101,7 @@ public sealed class ChaosRun : IDisposable
         _queue.Dispose();
         if (File.Exists(QueuePath))
         {
-            SharedQueue<ChaosMessage>.Unlink(_queueName);
+            SharedQueue<TMessage>.Unlink(_queueName);
         }
 
         _control.Dispose();
@@ -278,9 +279,9 @@ public sealed class ChaosRun : IDisposable
 
     private void RequireOnlyIntactMessages(string sideQueue, Child victim)
     {
-        using var queue = SharedQueue<ChaosMessage>.Open(sideQueue, MaxSize, ChaosMessage.QueueOptions);
+        using var queue = SharedQueue<TMessage>.Open(sideQueue, MaxSize, TMessage.QueueOptions);
         int messages = 0;
-        while (queue.TryGet(out ChaosMessage? message))
+        while (queue.TryGet(out TMessage? message))
         {
             messages++;
             if (!message.IsIntact())
@@ -305,7 +306,7 @@ public sealed class ChaosRun : IDisposable
 
         for (int i = 0; i < ConsumerCount; i++)
         {
-            _queue.Put(ChaosMessage.Stop, timeout: StateTimeout);
+            _queue.Put(TMessage.Stop, timeout: StateTimeout);
         }
 
         foreach (Child consumer in _consumers)
@@ -354,7 +355,7 @@ public sealed class ChaosRun : IDisposable
     private void RemoveQueueAndFailOnLeftovers()
     {
         _queue.Dispose();
-        SharedQueue<ChaosMessage>.Unlink(_queueName);
+        SharedQueue<TMessage>.Unlink(_queueName);
         List<string> leftovers = LeftoverFiles.RemoveAll(_queueName);
         _leftoverFiles += leftovers.Count;
         _failures.AddRange(leftovers);

@@ -17,8 +17,9 @@ public static class ChildRoles
     /// </summary>
     public const int MaxBatch = 40;
 
-    /// <summary>Runs the role named by <paramref name="arguments"/>[0]; returns the process exit code.</summary>
-    public static int Run(string[] arguments)
+    /// <summary>Runs the role named by <paramref name="arguments"/>[0] on a queue of <typeparamref name="TMessage"/>; returns the process exit code.</summary>
+    public static int Run<TMessage>(string[] arguments)
+        where TMessage : IChaosMessage<TMessage>
     {
         string role = arguments[0];
         string queueName = arguments[1];
@@ -26,23 +27,23 @@ public static class ChildRoles
         switch (role)
         {
             case Producer:
-                Produce(queueName, maxsize, RunDirectory.Existing(arguments[3]), id: int.Parse(arguments[4]));
+                Produce<TMessage>(queueName, maxsize, RunDirectory.Existing(arguments[3]), id: int.Parse(arguments[4]));
                 return 0;
             case Consumer:
-                Consume(queueName, maxsize, RunDirectory.Existing(arguments[3]), id: int.Parse(arguments[4]));
+                Consume<TMessage>(queueName, maxsize, RunDirectory.Existing(arguments[3]), id: int.Parse(arguments[4]));
                 return 0;
             case Opener:
-                using (var queue = SharedQueue<ChaosMessage>.Open(queueName, maxsize, ChaosMessage.QueueOptions))
+                using (var queue = SharedQueue<TMessage>.Open(queueName, maxsize, TMessage.QueueOptions))
                 {
-                    queue.Put(ChaosMessage.Create(0, Environment.ProcessId));
+                    queue.Put(TMessage.Create(0, Environment.ProcessId));
                 }
 
                 return 0;
             case StressProducer:
-                StressRun.Produce(queueName, maxsize, producer: int.Parse(arguments[3]), count: long.Parse(arguments[4]));
+                StressRun.Produce<TMessage>(queueName, maxsize, producer: int.Parse(arguments[3]), count: long.Parse(arguments[4]));
                 return 0;
             case StressConsumer:
-                StressRun.Consume(queueName, maxsize, resultPath: arguments[3], producers: int.Parse(arguments[4]), perProducer: long.Parse(arguments[5]));
+                StressRun.Consume<TMessage>(queueName, maxsize, resultPath: arguments[3], producers: int.Parse(arguments[4]), perProducer: long.Parse(arguments[5]));
                 return 0;
             default:
                 Console.Error.WriteLine($"unknown role '{role}'");
@@ -52,13 +53,14 @@ public static class ChildRoles
 
     // Puts as fast as the queue takes messages (so that consumers are busy, and a kill often lands inside a Get)
     // and logs each sequence once its Put has returned. Producers of odd incarnation put batches with PutMany.
-    private static void Produce(string queueName, int maxsize, RunDirectory run, int id)
+    private static void Produce<TMessage>(string queueName, int maxsize, RunDirectory run, int id)
+        where TMessage : IChaosMessage<TMessage>
     {
         using var control = ControlBlock.Open(run.ControlFile);
-        using var queue = SharedQueue<ChaosMessage>.Open(queueName, maxsize, ChaosMessage.QueueOptions);
+        using var queue = SharedQueue<TMessage>.Open(queueName, maxsize, TMessage.QueueOptions);
         using var log = new AppendLog(run.ProducerLog(id));
         var random = new Random(id);
-        var batch = new ChaosMessage[MaxBatch];
+        var batch = new TMessage[MaxBatch];
         var records = new byte[MaxBatch * ProducerRecord.Bytes];
         long sequence = 0;
         while (!control.Stopping)
@@ -72,7 +74,7 @@ public static class ChildRoles
             int count = id % 2 == 1 ? random.Next(1, MaxBatch + 1) : 1;
             for (int i = 0; i < count; i++)
             {
-                batch[i] = ChaosMessage.Create(id, sequence + i);
+                batch[i] = TMessage.Create(id, sequence + i);
                 ProducerRecord.Write(records.AsSpan(i * ProducerRecord.Bytes), sequence + i);
             }
 
@@ -91,10 +93,11 @@ public static class ChildRoles
     }
 
     // Gets until a stop message arrives and logs every message before getting the next.
-    private static void Consume(string queueName, int maxsize, RunDirectory run, int id)
+    private static void Consume<TMessage>(string queueName, int maxsize, RunDirectory run, int id)
+        where TMessage : IChaosMessage<TMessage>
     {
         using var control = ControlBlock.Open(run.ControlFile);
-        using var queue = SharedQueue<ChaosMessage>.Open(queueName, maxsize, ChaosMessage.QueueOptions);
+        using var queue = SharedQueue<TMessage>.Open(queueName, maxsize, TMessage.QueueOptions);
         using var log = new AppendLog(run.ConsumerLog(id));
         Span<byte> record = stackalloc byte[ConsumerRecord.Bytes];
         while (true)
@@ -108,7 +111,7 @@ public static class ChildRoles
             ConsumerRecord received;
             try
             {
-                ChaosMessage message = queue.Get();
+                TMessage message = queue.Get();
                 if (message.IsStop)
                 {
                     return;

@@ -14,20 +14,20 @@ try
 {
     if (args is ["role", .. var roleArguments])
     {
-        return ChildRoles.Run(roleArguments);
+        return ChildRoles.Run<ChaosMessage>(roleArguments);
     }
 
     bool stress = args.Contains("--stress");
     bool ci = args.Contains("--ci");
     if (stress)
     {
-        return StressRun.Run(LongOption("--messages") ?? (ci ? CiMessages : LongMessages));
+        return StressRun.Run<ChaosMessage>(LongOption("--messages") ?? (ci ? CiMessages : LongMessages));
     }
 
     int kills = (int)(LongOption("--kills") ?? (ci ? CiKills : LongKills));
     int seed = (int)(LongOption("--seed") ?? Random.Shared.Next());
     Console.WriteLine($"seed {seed} (repeat the kill schedule with --seed {seed})");
-    using var chaos = new ChaosRun(kills, seed, keepFiles: args.Contains("--keep"));
+    using var chaos = new ChaosRun<ChaosMessage>(kills, seed, keepFiles: args.Contains("--keep"));
     return chaos.Run();
 }
 catch (ArgumentException e)

@@ -16,7 +16,8 @@ public static class StressRun
     private const int MaxSize = 1024;
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(30);
 
-    public static int Run(long messages)
+    public static int Run<TMessage>(long messages)
+        where TMessage : IChaosMessage<TMessage>
     {
         long perProducer = messages / ProducerCount;
         string queueName = $"typedipc-stress.{Guid.NewGuid():N}";
@@ -24,7 +25,7 @@ public static class StressRun
         var children = new List<Child>();
         try
         {
-            using var queue = SharedQueue<ChaosMessage>.Open(queueName, MaxSize, ChaosMessage.QueueOptions);
+            using var queue = SharedQueue<TMessage>.Open(queueName, MaxSize, TMessage.QueueOptions);
             Console.WriteLine($"stress: {perProducer * ProducerCount:N0} messages, {ProducerCount} producers x {ConsumerCount} consumers, maxsize {MaxSize}");
             for (int c = 0; c < ConsumerCount; c++)
             {
@@ -45,7 +46,7 @@ public static class StressRun
 
             for (int c = 0; c < ConsumerCount; c++)
             {
-                queue.Put(ChaosMessage.Stop);
+                queue.Put(TMessage.Stop);
             }
 
             foreach (Child consumer in children.Where(c => c.Role == ChildRoles.StressConsumer))
@@ -56,7 +57,7 @@ public static class StressRun
             TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
             int depth = queue.Count;
             queue.Dispose();
-            SharedQueue<ChaosMessage>.Unlink(queueName);
+            SharedQueue<TMessage>.Unlink(queueName);
             failures.AddRange(LeftoverFiles.RemoveAll(queueName));
             StressTally tally = failures.Count == 0 ? StressTally.Add(run, ConsumerCount, ProducerCount, perProducer) : StressTally.Empty;
             Console.WriteLine($"delivered:   {tally.Delivered:N0} in {elapsed.TotalSeconds:0.0} s ({tally.Delivered / elapsed.TotalSeconds:N0} messages/s)");
@@ -79,18 +80,19 @@ public static class StressRun
 
             if (File.Exists($"/dev/shm/typedipc.{queueName}"))
             {
-                SharedQueue<ChaosMessage>.Unlink(queueName);
+                SharedQueue<TMessage>.Unlink(queueName);
             }
         }
     }
 
     /// <summary>Child role: puts <paramref name="count"/> messages as fast as the queue takes them.</summary>
-    public static void Produce(string queueName, int maxsize, int producer, long count)
+    public static void Produce<TMessage>(string queueName, int maxsize, int producer, long count)
+        where TMessage : IChaosMessage<TMessage>
     {
-        using var queue = SharedQueue<ChaosMessage>.Open(queueName, maxsize, ChaosMessage.QueueOptions);
+        using var queue = SharedQueue<TMessage>.Open(queueName, maxsize, TMessage.QueueOptions);
         for (long sequence = 0; sequence < count; sequence++)
         {
-            queue.Put(ChaosMessage.Create(producer, sequence));
+            queue.Put(TMessage.Create(producer, sequence));
         }
     }
 
@@ -98,15 +100,16 @@ public static class StressRun
     /// Child role: gets until a stop message, then writes its result file: delivered, out-of-order and corrupted
     /// counts, then one bitmap of received sequences per producer.
     /// </summary>
-    public static void Consume(string queueName, int maxsize, string resultPath, int producers, long perProducer)
+    public static void Consume<TMessage>(string queueName, int maxsize, string resultPath, int producers, long perProducer)
+        where TMessage : IChaosMessage<TMessage>
     {
-        using var queue = SharedQueue<ChaosMessage>.Open(queueName, maxsize, ChaosMessage.QueueOptions);
+        using var queue = SharedQueue<TMessage>.Open(queueName, maxsize, TMessage.QueueOptions);
         var received = Enumerable.Range(0, producers).Select(_ => new BitArray(checked((int)perProducer))).ToArray();
         var last = Enumerable.Repeat(-1L, producers).ToArray();
         long delivered = 0, outOfOrder = 0, corrupted = 0, duplicated = 0;
         while (true)
         {
-            ChaosMessage message;
+            TMessage message;
             try
             {
                 message = queue.Get();
