@@ -14,6 +14,8 @@ public sealed partial record ChaosMessage(int Producer, long Sequence, byte[] Pa
     public const int MaxPayloadBytes = 96;
     public const int StopProducer = -1;
 
+    public static string Kind => "packed";
+
     public static QueueOptions QueueOptions { get; } = new() { MaxMessageBytes = 256 };
 
     public static ChaosMessage Stop { get; } = new(StopProducer, 0, [], 0);
@@ -50,8 +52,8 @@ public sealed partial record ChaosMessage(int Producer, long Sequence, byte[] Pa
         }
     }
 
-    // FNV-1a 64 over producer, sequence (little-endian) and payload.
-    private static ulong ChecksumOf(int producer, long sequence, ReadOnlySpan<byte> payload)
+    /// <summary>FNV-1a 64 over producer, sequence (little-endian) and payload.</summary>
+    public static ulong ChecksumOf(int producer, long sequence, ReadOnlySpan<byte> payload)
     {
         Span<byte> key = stackalloc byte[12];
         BinaryPrimitives.WriteInt32LittleEndian(key, producer);

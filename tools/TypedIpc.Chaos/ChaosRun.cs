@@ -364,7 +364,7 @@ public sealed class ChaosRun<TMessage> : IDisposable
     private Child StartProducer()
     {
         int id = _allProducers.Count;
-        var child = Child.Start(ChildRoles.Producer, id, _queueName, $"{MaxSize}", _run.Path, $"{id}");
+        var child = Child.Start<TMessage>(ChildRoles.Producer, id, _queueName, $"{MaxSize}", _run.Path, $"{id}");
         _allProducers.Add(child);
         return child;
     }
@@ -372,14 +372,14 @@ public sealed class ChaosRun<TMessage> : IDisposable
     private Child StartConsumer()
     {
         int id = _allConsumers.Count;
-        var child = Child.Start(ChildRoles.Consumer, id, _queueName, $"{MaxSize}", _run.Path, $"{id}");
+        var child = Child.Start<TMessage>(ChildRoles.Consumer, id, _queueName, $"{MaxSize}", _run.Path, $"{id}");
         _allConsumers.Add(child);
         return child;
     }
 
     private Child StartOpener(string queueName)
     {
-        var child = Child.Start(ChildRoles.Opener, _openers.Count, queueName, $"{MaxSize}");
+        var child = Child.Start<TMessage>(ChildRoles.Opener, _openers.Count, queueName, $"{MaxSize}");
         _openers.Add(child);
         return child;
     }

@@ -36,7 +36,9 @@ public sealed partial class Child : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static Child Start(string role, int incarnation, params string[] arguments)
+    /// <summary>Starts <paramref name="role"/> on a queue of <typeparamref name="TMessage"/>: TypedIpc.Chaos role &lt;kind&gt; &lt;role&gt; &lt;arguments&gt;.</summary>
+    public static Child Start<TMessage>(string role, int incarnation, params string[] arguments)
+        where TMessage : IChaosMessage<TMessage>
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
 
@@ -48,6 +50,7 @@ public sealed partial class Child : IDisposable
         }
 
         start.ArgumentList.Add("role");
+        start.ArgumentList.Add(TMessage.Kind);
         start.ArgumentList.Add(role);
         foreach (string argument in arguments)
         {

@@ -7,6 +7,9 @@ namespace TypedIpc.Chaos;
 public interface IChaosMessage<TSelf>
     where TSelf : IChaosMessage<TSelf>
 {
+    /// <summary>The value of --message that selects this type; the supervisor passes it to its children, which open the queue with the same type.</summary>
+    static abstract string Kind { get; }
+
     /// <summary>Every queue of a run is opened with these options, by every process.</summary>
     static abstract QueueOptions QueueOptions { get; }
 

@@ -1,9 +1,10 @@
 using TypedIpc.Chaos;
 
 // Crash and load proof for TypedIpc. See docs/reliability.md.
-//   chaos:  TypedIpc.Chaos [--kills N | --ci] [--seed N] [--keep]
-//   stress: TypedIpc.Chaos --stress [--messages N | --ci]
-// The supervisor starts this program again as its children: TypedIpc.Chaos role <role> <arguments>.
+//   chaos:  TypedIpc.Chaos [--kills N | --ci] [--seed N] [--keep] [--message packed|raw]
+//   stress: TypedIpc.Chaos --stress [--messages N | --ci] [--message packed|raw]
+// --message picks what the processes move: packed = ChaosMessage (MemoryPack, the default), raw = ChaosTick (unmanaged).
+// The supervisor starts this program again as its children: TypedIpc.Chaos role <message kind> <role> <arguments>.
 // Exit codes: 0 = every invariant held, 1 = an invariant broke, 2 = bad arguments, 3 = the harness itself failed.
 const int LongKills = 1000;
 const int CiKills = 100;
@@ -12,23 +13,18 @@ const long CiMessages = 1_000_000;
 
 try
 {
-    if (args is ["role", .. var roleArguments])
+    string kind = args is ["role", var childKind, ..] ? childKind : MessageOption() ?? ChaosMessage.Kind;
+    if (kind == ChaosMessage.Kind)
     {
-        return ChildRoles.Run<ChaosMessage>(roleArguments);
+        return RunWith<ChaosMessage>();
     }
 
-    bool stress = args.Contains("--stress");
-    bool ci = args.Contains("--ci");
-    if (stress)
+    if (kind == ChaosTick.Kind)
     {
-        return StressRun.Run<ChaosMessage>(LongOption("--messages") ?? (ci ? CiMessages : LongMessages));
+        return RunWith<ChaosTick>();
     }
 
-    int kills = (int)(LongOption("--kills") ?? (ci ? CiKills : LongKills));
-    int seed = (int)(LongOption("--seed") ?? Random.Shared.Next());
-    Console.WriteLine($"seed {seed} (repeat the kill schedule with --seed {seed})");
-    using var chaos = new ChaosRun<ChaosMessage>(kills, seed, keepFiles: args.Contains("--keep"));
-    return chaos.Run();
+    throw new ArgumentException($"--message needs {ChaosMessage.Kind} or {ChaosTick.Kind}, not '{kind}'.");
 }
 catch (ArgumentException e)
 {
@@ -39,6 +35,41 @@ catch (Exception e)
 {
     Console.Error.WriteLine(e);
     return 3;
+}
+
+int RunWith<TMessage>()
+    where TMessage : IChaosMessage<TMessage>
+{
+    if (args is ["role", _, .. var roleArguments])
+    {
+        return ChildRoles.Run<TMessage>(roleArguments);
+    }
+
+    bool stress = args.Contains("--stress");
+    bool ci = args.Contains("--ci");
+    if (stress)
+    {
+        return StressRun.Run<TMessage>(LongOption("--messages") ?? (ci ? CiMessages : LongMessages));
+    }
+
+    int kills = (int)(LongOption("--kills") ?? (ci ? CiKills : LongKills));
+    int seed = (int)(LongOption("--seed") ?? Random.Shared.Next());
+    Console.WriteLine($"seed {seed}, {TMessage.Kind} messages ({typeof(TMessage).Name}): repeat the kill schedule with --seed {seed} --message {TMessage.Kind}");
+    using var chaos = new ChaosRun<TMessage>(kills, seed, keepFiles: args.Contains("--keep"));
+    return chaos.Run();
+}
+
+string? MessageOption()
+{
+    int index = Array.IndexOf(args, "--message");
+    if (index < 0)
+    {
+        return null;
+    }
+
+    return index + 1 < args.Length
+        ? args[index + 1]
+        : throw new ArgumentException($"--message needs {ChaosMessage.Kind} or {ChaosTick.Kind}, e.g. --message {ChaosTick.Kind}.");
 }
 
 long? LongOption(string name)

@@ -26,16 +26,16 @@ public static class StressRun
         try
         {
             using var queue = SharedQueue<TMessage>.Open(queueName, MaxSize, TMessage.QueueOptions);
-            Console.WriteLine($"stress: {perProducer * ProducerCount:N0} messages, {ProducerCount} producers x {ConsumerCount} consumers, maxsize {MaxSize}");
+            Console.WriteLine($"stress: {perProducer * ProducerCount:N0} {TMessage.Kind} messages ({typeof(TMessage).Name}), {ProducerCount} producers x {ConsumerCount} consumers, maxsize {MaxSize}");
             for (int c = 0; c < ConsumerCount; c++)
             {
-                children.Add(Child.Start(ChildRoles.StressConsumer, c, queueName, $"{MaxSize}", ResultPath(run, c), $"{ProducerCount}", $"{perProducer}"));
+                children.Add(Child.Start<TMessage>(ChildRoles.StressConsumer, c, queueName, $"{MaxSize}", ResultPath(run, c), $"{ProducerCount}", $"{perProducer}"));
             }
 
             long started = Stopwatch.GetTimestamp();
             for (int p = 0; p < ProducerCount; p++)
             {
-                children.Add(Child.Start(ChildRoles.StressProducer, p, queueName, $"{MaxSize}", $"{p}", $"{perProducer}"));
+                children.Add(Child.Start<TMessage>(ChildRoles.StressProducer, p, queueName, $"{MaxSize}", $"{p}", $"{perProducer}"));
             }
 
             var failures = new List<string>();
