@@ -60,13 +60,30 @@ public sealed partial class Child : IDisposable
         return new Child(role, incarnation, Process.Start(start)!);
     }
 
-    /// <summary>Sends SIGKILL and waits until the process is gone; returns the moment of the kill.</summary>
-    /// <summary>Freezes the child (SIGSTOP) so that the state it is in can be checked and cannot change before a kill.</summary>
-    public void Freeze() => SendSignal(SignalStop);
+    /// <summary>
+    /// Freezes the child (SIGSTOP) so that the state it is in can be checked and cannot change before a kill; returns
+    /// once the kernel shows it stopped (or gone). Until then a thread that was woken to take the signal reads as
+    /// running in /proc, so a check made at once would, on a loaded machine, often miss a sleeper.
+    /// </summary>
+    public void Freeze()
+    {
+        SendSignal(SignalStop);
+        long deadline = Stopwatch.GetTimestamp() + (long)(StopTimeout.TotalSeconds * Stopwatch.Frequency);
+        while (!_process.HasExited && !IsStopped())
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException($"{this} did not stop within {StopTimeout.TotalSeconds:0} s of its SIGSTOP.");
+            }
+
+            Thread.Sleep(1);
+        }
+    }
 
     /// <summary>Lets a frozen child go on (SIGCONT).</summary>
     public void Thaw() => SendSignal(SignalContinue);
 
+    /// <summary>Sends SIGKILL and waits until the process is gone; returns the moment of the kill.</summary>
     public long Kill()
     {
         long killedAt = Stopwatch.GetTimestamp();
@@ -93,6 +110,21 @@ public sealed partial class Child : IDisposable
 
     private const int SignalContinue = 18;
     private const int SignalStop = 19;
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+
+    // The state letter of /proc/<pid>/stat, after the command name in parentheses: 'T' once a SIGSTOP took effect.
+    private bool IsStopped()
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+            return stat[stat.LastIndexOf(')') + 2] == 'T';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
 
     private void SendSignal(int signal)
     {
