@@ -419,11 +419,7 @@ internal sealed unsafe partial class QueueProtocol
         slot->Start = position;
         slot->Length = source.RawSize;
         Volatile.Write(ref slot->State, SlotState(items, SlotPhase.Ready));
-        Volatile.Write(ref _header->Tail, Tail(items + 1, position));
-        lease.Entry->PutFrom = ProcessEntry.NoIntent;
-        FenceAfterPublishing();
-        WakeIfAnnounced(&_header->ItemsFutex, 1);
-        WakeIfAnnounced(&_header->SpaceFutex, 1);
+        UnlockTail(lease, Tail(items + 1, position), published: 1);
         return true;
     }
 
@@ -620,21 +616,31 @@ internal sealed unsafe partial class QueueProtocol
 
         // A Tail value never seen before, even when nothing was published, so that a recoverer who saw the locked
         // value can never mistake a later lock for this one.
-        Volatile.Write(ref _header->Tail, Tail(items, written == 0 ? Advance(position, 1) : position));
-        lease.Entry->PutFrom = ProcessEntry.NoIntent;
-        FenceAfterPublishing();
-        if (written > 0)
-        {
-            WakeIfAnnounced(&_header->ItemsFutex, written);
-        }
-
-        WakeIfAnnounced(&_header->SpaceFutex, 1);
+        UnlockTail(lease, Tail(items, written == 0 ? Advance(position, 1) : position), written);
         if (failure is not null)
         {
             ExceptionDispatchInfoThrow(failure);
         }
 
         return written;
+    }
+
+    /// <summary>
+    /// Stores the Tail past what the holder published, clears its intent, and wakes a consumer per published item and
+    /// a producer that may wait for the Tail.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void UnlockTail(EntryLease lease, ulong tail, int published)
+    {
+        Volatile.Write(ref _header->Tail, tail);
+        lease.Entry->PutFrom = ProcessEntry.NoIntent;
+        FenceAfterPublishing();
+        if (published > 0)
+        {
+            WakeIfAnnounced(&_header->ItemsFutex, published);
+        }
+
+        WakeIfAnnounced(&_header->SpaceFutex, 1);
     }
 
     /// <summary>Marks the written items [<paramref name="from"/>, <paramref name="to"/>) Ready, in order; returns <paramref name="to"/>.</summary>
@@ -873,9 +879,7 @@ internal sealed unsafe partial class QueueProtocol
             {
                 sink.ReadRaw(0, InlineBytesOf(slot));
                 Volatile.Write(ref slot->State, SlotState(head + _slotCount, SlotPhase.Free));
-                lease.Entry->GetFrom = ProcessEntry.NoIntent;
-                FenceAfterPublishing();
-                WakeIfAnnounced(&_header->SpaceFutex, 1);
+                EndTake(lease, released: 1);
                 return true;
             }
 
@@ -1038,15 +1042,22 @@ internal sealed unsafe partial class QueueProtocol
             Volatile.Write(ref slot->State, SlotState(item + _slotCount, SlotPhase.Free));
         }
 
-        lease.Entry->GetFrom = ProcessEntry.NoIntent;
-        FenceAfterPublishing();
-        WakeIfAnnounced(&_header->SpaceFutex, (int)run);
+        EndTake(lease, released: (int)run);
         if (damage is not null || undeserializable is not null)
         {
             throw sink.Corrupted(damage, undeserializable, delivered);
         }
 
         return delivered;
+    }
+
+    /// <summary>After a get released its slots: clears its intent and wakes a producer per released slot.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void EndTake(EntryLease lease, int released)
+    {
+        lease.Entry->GetFrom = ProcessEntry.NoIntent;
+        FenceAfterPublishing();
+        WakeIfAnnounced(&_header->SpaceFutex, released);
     }
 
     // ───────────────────────────── waiting and recovery ─────────────────────────────
