@@ -50,7 +50,7 @@ public static class ChaosLedger
 
                 // Only a killed producer may have unlogged puts delivered.
                 if (!deliveries.TryGetValue(record.Producer, out int[]? counts) || record.Sequence >= counts.Length
-                    || (record.Sequence >= counts.Length - ChildRoles.MaxBatch && !producers[record.Producer].WasKilled))
+                    || (record.Sequence >= Logged(counts).Length && !producers[record.Producer].WasKilled))
                 {
                     neverPut++;
                     continue;
@@ -66,10 +66,10 @@ public static class ChaosLedger
             }
         }
 
-        long put = deliveries.Values.Sum(counts => counts.Length - (long)ChildRoles.MaxBatch);
-        long lost = deliveries.Values.Sum(counts => counts.AsSpan(0, counts.Length - ChildRoles.MaxBatch).Count(0));
+        long put = deliveries.Values.Sum(counts => (long)Logged(counts).Length);
+        long lost = deliveries.Values.Sum(counts => Logged(counts).Count(0));
         long duplicated = deliveries.Values.Sum(counts => counts.Sum(n => Math.Max(n - 1L, 0)));
-        long inFlightDelivered = deliveries.Values.Sum(counts => ChildRoles.MaxBatch - counts.AsSpan(counts.Length - ChildRoles.MaxBatch).Count(0));
+        long inFlightDelivered = deliveries.Values.Sum(counts => ChildRoles.MaxBatch - Unlogged(counts).Count(0));
         long allowance = consumers.Count(c => c.WasKilled);
         (TimeSpan worstStall, long worstStallStart) = WorstStall(timestamps, flowing);
 
@@ -81,6 +81,12 @@ public static class ChaosLedger
         AddIf(failures, worstStall > StallLimit, $"deliveries stalled for {worstStall.TotalMilliseconds:0} ms, more than {StallLimit.TotalMilliseconds:0} ms.");
         return new ChaosVerdict(put, delivered, inFlightDelivered, lost, allowance, duplicated, corrupted, neverPut, outOfOrder, worstStall, worstStallStart, failures);
     }
+
+    /// <summary>A producer's delivery counters of the puts it logged.</summary>
+    private static Span<int> Logged(int[] counts) => counts.AsSpan(0, counts.Length - ChildRoles.MaxBatch);
+
+    /// <summary>A producer's delivery counters of the puts it had not logged when it was killed (its last call).</summary>
+    private static Span<int> Unlogged(int[] counts) => counts.AsSpan(counts.Length - ChildRoles.MaxBatch);
 
     // A producer's log must be 0, 1, 2, ...: it logs each sequence once, in order, after its Put returned.
     private static int ReadPutCount(RunDirectory run, Child producer, List<string> failures)

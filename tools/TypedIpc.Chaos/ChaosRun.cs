@@ -401,7 +401,8 @@ public sealed class ChaosRun<TMessage> : IDisposable
     private void Report(ChaosVerdict verdict, int depth, TimeSpan elapsed)
     {
         string kills = string.Join(", ", _killsBy.Select(k => $"{k.Key} {k.Value}"));
-        RunEvent? before = _events.LastOrDefault(e => e.Timestamp <= verdict.WorstStallStart);
+        int lastBeforeStall = _events.FindLastIndex(e => e.Timestamp <= verdict.WorstStallStart);
+        RunEvent? before = lastBeforeStall >= 0 ? _events[lastBeforeStall] : null;
         Console.WriteLine($"kills:       {_killCount} ({kills}) in {elapsed.TotalSeconds:0.0} s, each in its scenario's state " +
                           $"as seen in /proc at the kill; {_creatorsDoneBeforeTheKill} creators finished before their kill and were not counted");
         Console.WriteLine($"messages:    {verdict.Put:N0} put (Put returned), {verdict.Delivered:N0} delivered, {verdict.InFlightDelivered} in-flight puts of killed producers delivered");
