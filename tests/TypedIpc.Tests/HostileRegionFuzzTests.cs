@@ -64,13 +64,20 @@ public sealed class HostileRegionFuzzTests
         (8, Gen.Select(Gen.Enum<OperationKind>(), Gen.Int[0, 80], (kind, length) => (Step)new Operation(kind, length))));
 
     [Fact]
-    public void Operations_on_a_scribbled_region_return_throw_TypedIpc_exceptions_or_time_out_as_asked()
-    {
-        Gen.Select(Gen.Int[0, MaxSize], StepGen.Array[1, 24])
-            .Sample((initialItems, steps) => RunWithWatchdog(initialItems, steps), iter: Iterations, threads: 1);
-    }
+    public void Operations_on_a_scribbled_region_return_throw_TypedIpc_exceptions_or_time_out_as_asked() =>
+        Fuzz(length => new string('m', length));
 
-    private static void RunWithWatchdog(int initialItems, Step[] steps)
+    /// <summary>The same for an unmanaged message, which single puts and gets move by the protocol's lean raw path.</summary>
+    [Fact]
+    public void Operations_on_a_scribbled_region_of_unmanaged_messages_return_throw_TypedIpc_exceptions_or_time_out_as_asked() =>
+        Fuzz(length => (long)length);
+
+    /// <summary>Runs the cases on a queue of <typeparamref name="TMessage"/>; <paramref name="message"/> makes one from a size.</summary>
+    private static void Fuzz<TMessage>(Func<int, TMessage> message) =>
+        Gen.Select(Gen.Int[0, MaxSize], StepGen.Array[1, 24])
+            .Sample((initialItems, steps) => RunWithWatchdog(initialItems, steps, message), iter: Iterations, threads: 1);
+
+    private static void RunWithWatchdog<TMessage>(int initialItems, Step[] steps, Func<int, TMessage> message)
     {
         if (s_hung)
         {
@@ -81,8 +88,8 @@ public sealed class HostileRegionFuzzTests
         using var name = new TestQueueName("fuzz");
         try
         {
-            Watchdog.Run($"fuzz case ({initialItems} items, steps {string.Join(", ", steps.Select(s => s.ToString()))})", CaseLimit,
-                () => RunAgainstScribbledRegion(name, initialItems, steps));
+            Watchdog.Run($"fuzz case of {typeof(TMessage).Name} ({initialItems} items, steps {string.Join(", ", steps.Select(s => s.ToString()))})", CaseLimit,
+                () => RunAgainstScribbledRegion(name, initialItems, steps, message));
         }
         catch (TimeoutException)
         {
@@ -91,12 +98,12 @@ public sealed class HostileRegionFuzzTests
         }
     }
 
-    private static unsafe void RunAgainstScribbledRegion(TestQueueName name, int initialItems, Step[] steps)
+    private static unsafe void RunAgainstScribbledRegion<TMessage>(TestQueueName name, int initialItems, Step[] steps, Func<int, TMessage> message)
     {
-        using var queue = SharedQueue<string>.Open(name, MaxSize, Options);
+        using var queue = SharedQueue<TMessage>.Open(name, MaxSize, Options);
         for (int i = 0; i < initialItems; i++)
         {
-            queue.Put($"item {i}");
+            queue.Put(message(i));
         }
 
         using var region = new RegionView(name);
@@ -126,13 +133,13 @@ public sealed class HostileRegionFuzzTests
                     *word += (ulong)position.Delta;
                     break;
                 case Operation operation:
-                    RunWithinTimeout(queue, name, operation);
+                    RunWithinTimeout(queue, name, operation, message);
                     break;
             }
         }
     }
 
-    private static void RunWithinTimeout(SharedQueue<string> queue, string name, Operation operation)
+    private static void RunWithinTimeout<TMessage>(SharedQueue<TMessage> queue, string name, Operation operation, Func<int, TMessage> message)
     {
         var clock = Stopwatch.StartNew();
         try
@@ -140,13 +147,13 @@ public sealed class HostileRegionFuzzTests
             switch (operation.Kind)
             {
                 case OperationKind.Put:
-                    queue.Put(new string('m', operation.MessageLength), timeout: OperationTimeout);
+                    queue.Put(message(operation.MessageLength), timeout: OperationTimeout);
                     break;
                 case OperationKind.Get:
                     queue.Get(timeout: OperationTimeout);
                     break;
                 case OperationKind.TryPut:
-                    queue.TryPut(new string('m', operation.MessageLength));
+                    queue.TryPut(message(operation.MessageLength));
                     break;
                 case OperationKind.TryGet:
                     queue.TryGet(out _);
@@ -155,7 +162,7 @@ public sealed class HostileRegionFuzzTests
                     Assert.InRange(queue.Count, 0, MaxSize);
                     break;
                 case OperationKind.OpenAnother:
-                    using (var another = SharedQueue<string>.Open(name, MaxSize, Options))
+                    using (var another = SharedQueue<TMessage>.Open(name, MaxSize, Options))
                     {
                         another.TryGet(out _);
                     }
