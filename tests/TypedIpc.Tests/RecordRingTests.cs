@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using TypedIpc.Internal;
 using TypedIpc.Tests.Support;
 using TypedIpc.TestPeer;
@@ -176,6 +177,24 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(item, queue.GetNowait());
     }
 
+    /// <summary>Raw bytes too big for a slot's inline bytes (or on a queue whose slots carry no records) go to the ring.</summary>
+    [Theory]
+    [InlineData(8)]
+    [InlineData(0)]
+    public void An_unmanaged_struct_that_does_not_fit_its_slot_is_raw_bytes_in_the_ring_alone_and_in_batches(int maxsize)
+    {
+        using var queue = SharedQueue<Wide>.Open(_name, maxsize);
+        Wide[] batch = [Wide.Of(1), Wide.Of(2), Wide.Of(3)];
+        queue.Put(Wide.Of(0));
+        queue.PutMany(batch);
+
+        Assert.Equal(4 * Unsafe.SizeOf<Wide>(), queue.BytesUsed);
+        Assert.Equal(Wide.Of(0), queue.Get());
+        var got = new Wide[4];
+        Assert.Equal(3, queue.GetMany(got));
+        Assert.Equal(batch, got[..3]);
+    }
+
     [Fact]
     public unsafe void An_unmanaged_message_whose_record_claims_another_length_is_reported_not_copied_as_raw_bytes()
     {
@@ -326,5 +345,33 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
         int opened = int.Parse(stdout.Trim().Split(' ')[1]);
         output.WriteLine($"default unbounded queues in a 64 MB /dev/shm: {opened}");
         Assert.True(opened >= 10, $"only {opened} queues fit");
+    }
+}
+
+/// <summary>An unmanaged message of 256 bytes, more than the 112 a slot carries inline; every long holds its sequence.</summary>
+public readonly record struct Wide(long Sequence, Wide.Longs Rest)
+{
+    public static Wide Of(long sequence)
+    {
+        var rest = default(Longs);
+        ((Span<long>)rest).Fill(sequence);
+        return new Wide(sequence, rest);
+    }
+
+    // An InlineArray has no built-in equality: compare every long.
+    public bool Equals(Wide other) => Values().SequenceEqual(other.Values());
+
+    public override int GetHashCode() => Sequence.GetHashCode();
+
+    private long[] Values()
+    {
+        Longs rest = Rest;
+        return [Sequence, .. (ReadOnlySpan<long>)rest];
+    }
+
+    [InlineArray(31)]
+    public struct Longs
+    {
+        private long _element;
     }
 }
