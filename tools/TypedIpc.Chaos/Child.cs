@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using TypedIpc.Tests.Support;
 
 namespace TypedIpc.Chaos;
 
@@ -112,19 +113,8 @@ public sealed partial class Child : IDisposable
     private const int SignalStop = 19;
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 
-    // The state letter of /proc/<pid>/stat, after the command name in parentheses: 'T' once a SIGSTOP took effect.
-    private bool IsStopped()
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{_process.Id}/stat");
-            return stat[stat.LastIndexOf(')') + 2] == 'T';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    // 'T' once a SIGSTOP took effect.
+    private bool IsStopped() => KernelWait.StateOf(_process.Id) == 'T';
 
     private void SendSignal(int signal)
     {

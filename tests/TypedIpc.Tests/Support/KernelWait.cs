@@ -34,10 +34,16 @@ public static partial class KernelWait
     public static bool Maps(int processId, string mappedFile) => MapsFile(processId, address: null, mappedFile);
 
     /// <summary>True when the process exists and is not a zombie (it has not exited, whether or not it was reaped).</summary>
-    public static bool IsAlive(int processId)
+    public static bool IsAlive(int processId) => StateOf(processId) is { } state && state is not ('Z' or 'X');
+
+    /// <summary>
+    /// The process's state letter in /proc/&lt;pid&gt;/stat, after the command name in parentheses ('T': stopped by a
+    /// signal, 'Z': a zombie); null when the process is gone.
+    /// </summary>
+    public static char? StateOf(int processId)
     {
         string? stat = ReadOrNull($"/proc/{processId}/stat");
-        return stat is not null && stat[(stat.LastIndexOf(')') + 2)] is not ('Z' or 'X');
+        return stat is null ? null : stat[stat.LastIndexOf(')') + 2];
     }
 
     /// <summary>Waits until <see cref="IsAsleepOnFutexIn"/> holds; throws, saying what the thread did instead, after <paramref name="timeout"/>.</summary>
