@@ -804,17 +804,7 @@ internal sealed unsafe partial class QueueProtocol
     /// Takes up to <paramref name="max"/> records, waiting for the first one; hands each to <paramref name="sink"/>.
     /// Returns how many the sink received; 0 when the queue stayed empty for the whole wait.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Take<TSink>(EntryLease lease, scoped ref TSink sink, int max, WaitLimit limit, CancellationToken cancellationToken)
-        where TSink : IRecordSink, allows ref struct =>
-        max == 1 && sink.RawSize <= _largestRawInSlot && _heldTasks is null
-        && Volatile.Read(ref _header->Lifecycle) != (int)QueueLifecycle.ShutDownImmediately
-        && TryTakeRaw(lease, ref sink, out _, out _)
-            ? 1
-            : TakeRecords(lease, ref sink, max, limit, cancellationToken);
-
-    /// <summary><see cref="Take"/> of any records.</summary>
-    private int TakeRecords<TSink>(EntryLease lease, scoped ref TSink sink, int max, WaitLimit limit, CancellationToken cancellationToken)
         where TSink : IRecordSink, allows ref struct
     {
         // The get that finds an item at once, apart from the waiting loop, as in Put.
