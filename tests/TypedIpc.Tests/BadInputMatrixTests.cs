@@ -104,8 +104,8 @@ public sealed class BadInputMatrixTests : IDisposable
     }
 
     [Theory]
-    [InlineData(int.MaxValue)]
-    [InlineData(-1)]
+    [InlineData((1 << 30) - 1)] // the largest length a slot's State holds
+    [InlineData(1 << 20)]
     [InlineData(QueueOptions.DefaultMaxMessageBytes + 1)]
     public unsafe void A_slot_length_pointing_outside_the_slot_costs_that_message_only(int forgedLength)
     {
@@ -115,7 +115,7 @@ public sealed class BadInputMatrixTests : IDisposable
         queue.Put(3);
         using (var region = new RegionView(_name))
         {
-            region.Slot(0)->Length = forgedLength;
+            region.ForgeRecordLength(0, forgedLength);
         }
 
         var error = Assert.Throws<MessageCorruptedException>(() => queue.Get());
@@ -126,18 +126,18 @@ public sealed class BadInputMatrixTests : IDisposable
     }
 
     [Fact]
-    public unsafe void A_slot_in_an_unknown_phase_makes_Get_throw_corrupted_naming_the_slot_until_the_queue_is_recreated()
+    public unsafe void A_slot_holding_another_items_state_makes_Get_throw_corrupted_naming_the_slot_until_the_queue_is_recreated()
     {
         using var queue = SharedQueue<long>.Open(_name, maxsize: 4);
         queue.Put(1);
         using (var region = new RegionView(_name))
         {
-            region.Slot(0)->State = Packing.SlotState(0, (SlotPhase)7);
+            region.Slot(0)->State = Packing.SlotState(7, SlotPhase.Ready, Packing.Record(sizeof(long), inRing: false));
         }
 
         var error = Assert.Throws<QueueCorruptedException>(() => queue.Get(timeout: TimeSpan.FromSeconds(1)));
 
-        Assert.Contains("the slot of item 0 holds an unknown phase", error.Message);
+        Assert.Contains("the slot of item 0 holds the state of item 7 (Ready)", error.Message);
         Assert.Contains(UnlinkAdvice, error.Message);
         Assert.Throws<QueueCorruptedException>(() => queue.Get(timeout: TimeSpan.FromSeconds(1)));
         SharedQueue<long>.Unlink(_name);
@@ -169,7 +169,7 @@ public sealed class BadInputMatrixTests : IDisposable
         var error = Assert.Throws<ArgumentOutOfRangeException>(
             () => SharedQueue<long>.Open(_name, maxsize: 0, new QueueOptions { CapacityBytes = long.MaxValue }));
 
-        Assert.Contains("QueueOptions.CapacityBytes must be 8,192 to 68,719,476,736 bytes", error.Message);
+        Assert.Contains("QueueOptions.CapacityBytes must be 8,192 to 34,359,738,368 bytes", error.Message);
         Assert.False(File.Exists(_name.Path));
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using TypedIpc.Internal;
 using TypedIpc.Tests.Support;
 using TypedIpc.TestPeer;
@@ -35,7 +36,7 @@ public sealed unsafe class ContainerLivenessTests(ITestOutputHelper output) : ID
         uint head = region.TakeItemsFor(entry, 1);
 
         Assert.Throws<QueueFullException>(() => queue.Put(new Numbered(1, 1, 0), timeout: KeptFor));
-        Assert.Equal(Packing.SlotState(head, SlotPhase.Ready), region.Slot(head)->State);
+        Assert.Equal(Packing.SlotState(head, SlotPhase.Ready, Packing.Record(Unsafe.SizeOf<Numbered>(), inRing: false)), region.Slot(head)->State);
 
         reader.Kill();
         var clock = Stopwatch.StartNew();

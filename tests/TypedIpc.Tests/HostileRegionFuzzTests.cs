@@ -35,8 +35,8 @@ public sealed class HostileRegionFuzzTests
     /// <summary>Random bytes at a random offset of the region.</summary>
     private sealed record Scribble(int Offset, byte[] Bytes) : Step;
 
-    /// <summary>A plausible but forged slot: an item near the current head, any phase, any record start and length.</summary>
-    private sealed record ForgeSlot(int Slot, int ItemFromHead, int Phase, uint Start, int Length) : Step;
+    /// <summary>A plausible but forged slot: an item near the current head, either phase, any record place, start and length.</summary>
+    private sealed record ForgeSlot(int Slot, int ItemFromHead, int Phase, bool InRing, uint Start, int Length) : Step;
 
     /// <summary>Head, Tail or Released moved by a forged amount, or the Tail locked or unlocked.</summary>
     private sealed record ForgePosition(int Word, long Delta) : Step;
@@ -57,9 +57,9 @@ public sealed class HostileRegionFuzzTests
         (3, Gen.Select(Gen.Int[0, QueueHeader.Bytes - 1], Gen.Byte.Array[1, 16], (offset, bytes) => (Step)new Scribble(offset, bytes))),
         (1, Gen.Select(Gen.Int[QueueHeader.Bytes, (int)QueueGeometry.SlotsOffset - 1], Gen.Byte.Array[1, 16], (offset, bytes) => (Step)new Scribble(offset, bytes))),
         (3, Gen.Select(Gen.Int[(int)QueueGeometry.SlotsOffset, (int)Geometry.RegionBytes - 1], Gen.Byte.Array[1, 16], (offset, bytes) => (Step)new Scribble(offset, bytes))),
-        (3, Gen.Select(Gen.Int[0, Geometry.SlotCount - 1], Gen.Int[-2 * MaxSize, 2 * MaxSize], Gen.Int[0, 3],
+        (3, Gen.Select(Gen.Int[0, Geometry.SlotCount - 1], Gen.Int[-2 * MaxSize, 2 * MaxSize], Gen.Int[0, 1], Gen.Bool,
                 Gen.OneOf(Gen.UInt[0, (uint)Geometry.DataLines * 2], Gen.UInt), Gen.OneOf(Gen.Int[-1, 200], Gen.Int))
-            .Select((slot, item, phase, start, length) => (Step)new ForgeSlot(slot, item, phase, start, length))),
+            .Select((slot, item, phase, inRing, start, length) => (Step)new ForgeSlot(slot, item, phase, inRing, start, length))),
         (1, Gen.Select(Gen.Int[0, 2], Gen.OneOf(Gen.Long[-10, 10], Gen.Long), (word, delta) => (Step)new ForgePosition(word, delta))),
         (8, Gen.Select(Gen.Enum<OperationKind>(), Gen.Int[0, 80], (kind, length) => (Step)new Operation(kind, length))));
 
@@ -118,10 +118,9 @@ public sealed class HostileRegionFuzzTests
                     break;
                 case ForgeSlot forged:
                     // Located with the geometry the queue was created with: the header's copy may be scribbled already.
-                    var slot = (Slot*)(bytes + QueueGeometry.SlotsOffset) + forged.Slot;
+                    var slot = (Slot*)(bytes + QueueGeometry.SlotsOffset + (long)forged.Slot * Geometry.SlotBytes);
                     slot->Start = forged.Start;
-                    slot->Length = forged.Length;
-                    slot->State = Packing.SlotState((uint)region.Header->Head + (uint)forged.ItemFromHead, (SlotPhase)forged.Phase);
+                    slot->State = Packing.SlotState((uint)region.Header->Head + (uint)forged.ItemFromHead, (SlotPhase)forged.Phase, Packing.Record(forged.Length, forged.InRing));
                     break;
                 case ForgePosition position:
                     ulong* word = position.Word switch

@@ -113,17 +113,17 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void Records_up_to_112_bytes_of_a_bounded_queue_live_in_their_slots_and_take_no_ring_bytes()
+    public void Records_up_to_120_bytes_of_a_bounded_queue_live_in_their_slots_and_take_no_ring_bytes()
     {
         using var queue = SharedQueue<Sized>.Open(_name, maxsize: 8);
-        queue.PutNowait(Sized.OfSize(1, 0, 112));
+        queue.PutNowait(Sized.OfSize(1, 0, 120));
         Assert.Equal(0, queue.BytesUsed);
-        queue.PutNowait(Sized.OfSize(1, 1, 113));
+        queue.PutNowait(Sized.OfSize(1, 1, 121));
         Assert.Equal(128, queue.BytesUsed);
         queue.PutNowait(Sized.OfSize(1, 2, Sized.OverheadBytes));
         Assert.Equal(128, queue.BytesUsed);
 
-        Assert.Equal([112, 113, Sized.OverheadBytes], Enumerable.Range(0, 3).Select(_ => queue.GetNowait().Payload.Length + Sized.OverheadBytes));
+        Assert.Equal([120, 121, Sized.OverheadBytes], Enumerable.Range(0, 3).Select(_ => queue.GetNowait().Payload.Length + Sized.OverheadBytes));
         Assert.Equal(0, queue.BytesUsed);
     }
 
@@ -137,7 +137,7 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
         using var queue = SharedQueue<TutorialMessage>.Open(_name, maxsize: 4);
         TutorialMessage message = new TextMessage(new string('é', chars / 2) + new string('x', chars - chars / 2));
         int size = MemoryPack.MemoryPackSerializer.Serialize(message).Length;
-        Assert.Equal(inSlot, size <= 112);
+        Assert.Equal(inSlot, size <= 120);
         queue.PutNowait(new TextMessage("before"));
         queue.PutNowait(message);
         queue.PutNowait(new TextMessage("after"));
@@ -171,10 +171,43 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
         queue.PutNowait(item);
 
         byte[] expected = MemoryPack.MemoryPackSerializer.Serialize(item);
-        Slot* slot = region.Slot(0);
-        Assert.Equal(expected.Length, slot->Length);
-        Assert.Equal(expected, new ReadOnlySpan<byte>((byte*)slot + Slot.Bytes, slot->Length).ToArray());
+        Assert.Equal(expected.Length, region.RecordLengthOf(0));
+        Assert.Equal(expected, new ReadOnlySpan<byte>((byte*)region.Slot(0) + Slot.InlineOffset, expected.Length).ToArray());
         Assert.Equal(item, queue.GetNowait());
+    }
+
+    [Fact]
+    public unsafe void An_unbounded_queue_keeps_records_of_up_to_8_bytes_in_its_16_byte_slots()
+    {
+        using var queue = SharedQueue<long>.Open(_name, maxsize: 0);
+        using var region = new RegionView(_name);
+        queue.PutMany([-1, 2, long.MaxValue]);
+
+        Assert.Equal(0, queue.BytesUsed);
+        Assert.Equal(long.MaxValue, *(long*)((byte*)region.Slot(2) + Slot.InlineOffset));
+        Assert.Equal(-1, queue.GetNowait());
+        Assert.Equal([2, long.MaxValue], [queue.GetNowait(), queue.GetNowait()]);
+    }
+
+    [Fact]
+    public unsafe void After_a_put_that_wrote_nothing_the_next_record_goes_to_the_ring_and_the_skipped_line_is_freed_with_it()
+    {
+        // A producer that locked the Tail and wrote nothing unlocks it one line on (a value the Tail never had). The
+        // next record, small as it is, goes to the ring: its Start is what tells a walk the skipped line is free.
+        using var queue = SharedQueue<Sized>.Open(_name, maxsize: 4);
+        using var region = new RegionView(_name);
+        queue.PutNowait(Sized.OfSize(1, 0, 40));
+        Assert.Throws<MessageTooLargeException>(() => queue.PutNowait(Sized.OfSize(1, 1, QueueOptions.DefaultMaxMessageBytes + 1)));
+        Assert.Equal(64, queue.BytesUsed);
+
+        queue.PutNowait(Sized.OfSize(1, 2, 40));
+        queue.PutNowait(Sized.OfSize(1, 3, 40));
+        Assert.True(Packing.IsInRing(region.Slot(1)->State));
+        Assert.False(Packing.IsInRing(region.Slot(2)->State));
+        Assert.Equal(128, queue.BytesUsed);
+
+        Assert.Equal([0, 2, 3], Enumerable.Range(0, 3).Select(_ => queue.GetNowait().Sequence));
+        Assert.Equal(0, queue.BytesUsed);
     }
 
     /// <summary>Raw bytes too big for a slot's inline bytes (or on a queue whose slots carry no records) go to the ring.</summary>
@@ -203,7 +236,7 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
         queue.PutNowait(2);
         using (var region = new RegionView(_name))
         {
-            region.Slot(0)->Length = sizeof(int);
+            region.ForgeRecordLength(0, sizeof(int));
         }
 
         var error = Assert.Throws<MessageCorruptedException>(() => queue.GetNowait());
@@ -214,16 +247,16 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
     }
 
     [Theory]
-    [InlineData(-1)]
+    [InlineData(121)] // one byte more than the slot holds
     [InlineData(4097)]
-    [InlineData(int.MaxValue)]
+    [InlineData((1 << 30) - 1)] // the largest length a slot's State holds
     public unsafe void A_scribbled_length_of_an_inline_record_is_reported_and_the_next_get_works(int length)
     {
         using var queue = SharedQueue<Sized>.Open(_name, maxsize: 8);
         using var region = new RegionView(_name);
         queue.PutNowait(Sized.OfSize(1, 0, 40));
         queue.PutNowait(Sized.OfSize(1, 1, 40));
-        region.Slot(0)->Length = length;
+        region.ForgeRecordLength(0, length);
 
         Assert.Throws<MessageCorruptedException>(() => queue.GetNowait());
         Assert.Equal(1, queue.GetNowait().Sequence);

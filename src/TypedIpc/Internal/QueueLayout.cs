@@ -12,7 +12,7 @@ namespace TypedIpc.Internal;
 //  offset          size                  field                       written by
 //  -------------   -------------------   -------------------------   ----------------------------------------
 //  0               8                     Magic "TYPEDIPC"            creator, once (before the name is linked)
-//  8               4                     LayoutVersion (= 6)         creator
+//  8               4                     LayoutVersion (= 7)         creator
 //  12              4                     HeaderBytes (= 1024)        creator
 //  16              8                     RegionBytes                 creator
 //  24              4                     MaxMessageBytes             creator
@@ -24,7 +24,7 @@ namespace TypedIpc.Internal;
 //  52              4                     TypeNameBytes               creator
 //  56              4                     Flags [QueueFlags]          creator
 //  64              128                   TypeName (UTF-8)            creator
-//  256             8                     Tail   [items:32 | line position:31 | locked:1]   the producer holding it
+//  256             8                     Tail   [items:32 | line position:30 | skipped:1 | locked:1]   the producer holding it
 //  384             8                     Head   [items:32, in the low half]                 consumers (CAS)
 //  512             8                     Released [items:32 | line position:32]             producers short of room
 //  640             4                     ItemsFutex [wakes:31 | sleepers:1]                 consumers sleep on it
@@ -39,12 +39,15 @@ namespace TypedIpc.Internal;
 //  ProcessEntry (64 bytes): 0 Pid (display only)  4 Activity  8 PutFrom (the Tail it locked)
 //                           16 GetFrom (first item it claimed)  24 GetCount
 //                           32 Tasks [abandoned:32 | held:32] (joinable only; see QueueProtocol.Tasks.cs)
-//  Slot (16 or 128 bytes): 0 State [item:32 | phase:32]  8 Start (line position of the record)  12 Length (bytes)
-//                   16 Inline[SlotBytes - 16]: a record of at most that many bytes lives here, in the lines the
-//                   consumer reads anyway (an adjacent pair, fetched together), and takes no line of the ring (its
-//                   Start is the Tail position it was put at). 128-byte slots (bounded queues: few slots) carry records
-//                   up to 112 bytes; 16-byte slots (unbounded queues: a slot per line of data) none. Item i is in slot Slot.IndexOf(i): with four
-//                   slots to a line, consecutive items in different cache lines.
+//  Slot (16 or 128 bytes): 0 State [item:32 | record length in bytes:30 | in the ring:1 | ready:1]
+//                   8 either Start (the line position of a record in the ring) or the bytes of a record of at most
+//                   SlotBytes - 8 bytes, which lives here, in the lines the consumer reads anyway, and takes no line
+//                   of the ring (the first record after lines a Tail skipped goes to the ring, whatever its size). A 128-byte slot (bounded queues: few slots) is an adjacent pair of lines, fetched
+//                   together, and carries records up to 120 bytes; one of up to 56 bytes shares the first line with
+//                   State, so that putting and getting it moves one line between cores. A 16-byte slot (unbounded
+//                   queues: a slot per line of data) carries records up to 8 bytes. The length stays in State when
+//                   the slot is released, for the producers that walk released records. Item i is in slot
+//                   Slot.IndexOf(i): with four slots to a line, consecutive items in different cache lines.
 //
 // Line positions run over [0, 2 × DataLines): a position names a line of the ring (position mod DataLines) and
 // which of two laps it is on, so that "empty" and "full" differ when Tail and Released point at the same line.
@@ -56,7 +59,7 @@ internal unsafe struct QueueHeader
 {
     public const int Bytes = 1024;
     public const ulong ExpectedMagic = 0x4350494445505954; // "TYPEDIPC" read as a little-endian ulong
-    public const int CurrentLayoutVersion = 6;
+    public const int CurrentLayoutVersion = 7;
     public const int TypeNameCapacity = 128;
 
     [FieldOffset(0)] public ulong Magic;
@@ -141,24 +144,26 @@ internal struct ProcessEntry
 }
 
 /// <summary>
-/// One item's descriptor: where it is in the ring of items, and where its record is in the data. In a 128-byte slot
-/// the descriptor is followed by the inline bytes of a small record (see the table above).
+/// One item's descriptor: where it is in the ring of items, its record's length, and either where the record is in the
+/// data or the record itself (see the table above).
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = Bytes)]
 internal struct Slot
 {
-    /// <summary>The descriptor's bytes: all of a small slot, the start of an inline one.</summary>
+    /// <summary>The bytes of a slot of an unbounded queue: four to a line.</summary>
     public const int Bytes = 16;
+
+    /// <summary>Where a record in the slot starts: right after State, over Start, which only a record in the ring needs.</summary>
+    public const int InlineOffset = 8;
 
     /// <summary>
     /// The bytes of a slot that carries small records inline: an adjacent pair of cache lines, which holds a typical
-    /// message of a path and a few numbers (a 40-character path serializes to about 53 bytes).
+    /// message of a path and a few numbers (a 40-character path serializes to about 53 bytes) in its first line.
     /// </summary>
     public const int InlineSlotBytes = 2 * QueueGeometry.LineBytes;
 
     [FieldOffset(0)] public ulong State;
     [FieldOffset(8)] public uint Start;
-    [FieldOffset(12)] public int Length;
 
     /// <summary>
     /// The slot of item <paramref name="item"/> when four slots share a line: consecutive items go to consecutive
@@ -207,17 +212,48 @@ internal enum SlotPhase : uint
 /// <summary>The packings of the state words; see the layout table above.</summary>
 internal static class Packing
 {
-    public static ulong SlotState(uint item, SlotPhase phase) => ((ulong)item << 32) | (uint)phase;
+    private const ulong ItemAndPhase = 0xFFFF_FFFF_0000_0001;
+    private const ulong RecordBits = 0xFFFF_FFFE;
+    private const ulong InRingBit = 2;
+    private const ulong LockedBit = 1;
+    private const ulong SkippedBit = 2;
 
-    public static ulong Tail(uint items, uint linePosition) => ((ulong)items << 32) | ((ulong)linePosition << 1);
+    /// <summary>A slot's State: the item it serves, the phase, and where and how long the item's record is (<see cref="Record"/>).</summary>
+    public static ulong SlotState(uint item, SlotPhase phase, ulong record) => ((ulong)item << 32) | record | (uint)phase;
 
-    public static ulong Locked(ulong tail) => tail | 1;
+    /// <summary>The record half of a slot's State: its length, and whether it is in the ring (at Start) or in the slot.</summary>
+    public static ulong Record(int length, bool inRing) => ((ulong)(uint)length << 2) | (inRing ? InRingBit : 0);
 
-    public static bool IsLocked(ulong tail) => (tail & 1) != 0;
+    /// <summary>The record half of <paramref name="state"/>, as <see cref="Record"/> made it.</summary>
+    public static ulong RecordOf(ulong state) => state & RecordBits;
+
+    /// <summary>Whether a slot's <paramref name="state"/> is <paramref name="phase"/> for <paramref name="item"/>, whatever its record.</summary>
+    public static bool Is(ulong state, uint item, SlotPhase phase) => (state & ItemAndPhase) == (((ulong)item << 32) | (uint)phase);
+
+    public static int RecordLength(ulong state) => (int)((uint)state >> 2);
+
+    public static bool IsInRing(ulong state) => (state & InRingBit) != 0;
+
+    public static ulong Tail(uint items, uint linePosition) => ((ulong)items << 32) | ((ulong)linePosition << 2);
+
+    /// <summary>
+    /// The Tail of a producer that unlocks without having written a record: one line on, a value the Tail never had, with
+    /// the skipped flag, which sends the next record to the ring so that its Start tells where the used lines go on.
+    /// </summary>
+    public static ulong SkippedTail(uint items, uint linePosition) => Tail(items, linePosition) | SkippedBit;
+
+    public static ulong Locked(ulong tail) => tail | LockedBit;
+
+    public static bool IsLocked(ulong tail) => (tail & LockedBit) != 0;
+
+    public static bool HasSkipped(ulong tail) => (tail & SkippedBit) != 0;
+
+    /// <summary>Either flag: the Tail is locked, or its next record must go to the ring.</summary>
+    public static bool IsLockedOrSkipped(ulong tail) => (tail & (LockedBit | SkippedBit)) != 0;
 
     public static uint ItemsOf(ulong word) => (uint)(word >> 32);
 
-    public static uint TailPosition(ulong tail) => (uint)tail >> 1;
+    public static uint TailPosition(ulong tail) => (uint)tail >> 2;
 
     public static ulong Released(uint items, uint linePosition) => ((ulong)items << 32) | linePosition;
 
@@ -229,7 +265,7 @@ internal readonly record struct QueueGeometry(int SlotCount, int DataLines, int 
 {
     public const int LineBytes = 64;
     public const int ProcessTableCapacity = 1024;
-    public const int MaxDataLines = 1 << 30;
+    public const int MaxDataLines = 1 << 29;
     public const long ProcessTableOffset = QueueHeader.Bytes;
     public const long SlotsOffset = ProcessTableOffset + (long)ProcessTableCapacity * ProcessEntry.Bytes;
 
@@ -240,7 +276,7 @@ internal readonly record struct QueueGeometry(int SlotCount, int DataLines, int 
     public int SlotBytes => MaxSize > 0 ? Slot.InlineSlotBytes : Slot.Bytes;
 
     /// <summary>The largest record that lives in its slot instead of the ring.</summary>
-    public int InlineBytes => SlotBytes - Slot.Bytes;
+    public int InlineBytes => SlotBytes - Slot.InlineOffset;
 
     public long DataOffset => SlotsOffset + (long)SlotCount * SlotBytes;
 

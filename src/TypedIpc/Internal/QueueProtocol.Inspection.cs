@@ -85,12 +85,12 @@ internal sealed unsafe partial class QueueProtocol
         for (uint item = firstUnreleased, step = 0; item != head && (int)(head - item) > 0 && step < _slotCount; item++, step++)
         {
             ulong state = Volatile.Read(ref SlotFor(item)->State);
-            if (state == SlotState(item + _slotCount, SlotPhase.Free))
+            if (Is(state, item + _slotCount, SlotPhase.Free))
             {
                 continue; // released out of order, by a reader faster than the one before it
             }
 
-            if (state != SlotState(item, SlotPhase.Ready))
+            if (!Is(state, item, SlotPhase.Ready))
             {
                 break; // the walk went stale: the slot serves a later item
             }

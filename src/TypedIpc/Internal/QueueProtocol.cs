@@ -12,33 +12,35 @@ namespace TypedIpc.Internal;
 // THE PROTOCOL: a bounded multi-producer / multi-consumer FIFO of variable-length records in shared memory
 // (layout: QueueLayout.cs), safe against a process killed at any instruction.
 //
-// Items and records. Item i is described by slot i mod SlotCount, whose State is [item:32 | phase:32]; its bytes
-// are one record of whole 64-byte lines in the data ring, at line position Start, Length bytes long, or, when they
-// fit the slot's inline bytes, in the slot itself (no lines; Start is the Tail position). MemoryPack serializes
+// Items and records. Item i is described by its slot (Slot.IndexOf), whose State is [item | record | phase], the
+// record being its length and place: one record of whole 64-byte lines in the data ring, at line position Start, or,
+// when its bytes fit the slot's inline bytes, the slot itself, over Start (no lines). MemoryPack serializes
 // straight into the ring at the Tail (a small record is then copied into its slot, leaving the ring's free lines
 // untouched) and deserializes straight out of shared memory. A small message thus costs only its slot's lines. A
 // message of an unmanaged type is its own raw bytes, copied without a serializer; one that fits its slot is put and
 // got one at a time by a lean path (TryPutRaw, TryTakeRaw) that makes the same claims and stores as the general one.
 //
-//   (i, Free) ──producer──▶ (i, Ready) ──consumer takes it (Head CAS), reads, releases──▶ (i + SlotCount, Free)
+//   (i, Free) ──producer──▶ (i, record, Ready) ──consumer takes it (Head CAS), reads, releases──▶ (i + SlotCount, record, Free)
 //
-// Producers: one at a time holds the Tail. Tail packs [items | line position | locked]. A producer that finds room
-// (below) writes its intent (PutFrom = the Tail it saw) into its own process-table entry, then locks the Tail with
-// one CAS, the only atomic read-modify-write of an uncontended put. Holding it, it serializes each record in place
+// Producers: one at a time holds the Tail. Tail packs [items | line position | skipped | locked]. A producer that
+// finds room (below) writes its intent (PutFrom = the Tail it saw) into its own process-table entry, then locks the
+// Tail with one CAS, the only atomic read-modify-write of an uncontended put. Holding it, it serializes each record in place
 // and fills its slot, and publishes the records it wrote, up to RecordsPerPublication at a time, in order, with a
-// release store of (i, Ready) each; then it unlocks by storing the new Tail
+// release store of (i, record, Ready) each; then it unlocks by storing the new Tail
 // (always a value the Tail never had: if nothing was published the position moves on by one line) and clears its
 // intent. A message that turns out too big, or a serializer that throws, leaves the queue as it was.
 //
 // Consumers: the item at Head is takeable when its slot reads (Head, Ready); a consumer writes its
 // intent (GetFrom, GetCount) and takes the run of takeable items with one CAS on Head, reads each record in place
-// and releases its slot with a release store of (i + SlotCount, Free). The expected states are computed from the
-// positions, never loaded first.
+// and releases its slot with a release store of (i + SlotCount, record, Free), which keeps the record's place and
+// length for the walks below. The expected states are computed from the positions, never loaded first.
 //
 // Room. Released packs [items | line position]: every item before it is released and every line before it is free.
 // It is advanced lazily, in order, by producers short of room, who walk the released slots from it and CAS it
-// forward. A put needs ItemBound - (Tail.items - Released.items) > 0 and the record's lines free at the Tail; a
-// record that would cross the ring's end starts at line 0 of the next lap instead. While it has room for a largest
+// forward: a record in the ring moves it to the record's end, one in its slot leaves it where it is. A Tail unlocked
+// without a record skips a line (above) and carries the skipped flag, so the next record goes to the ring even if it
+// would fit its slot: its Start tells the walk where the used lines go on, and the skipped line is free again. A put
+// needs ItemBound - (Tail.items - Released.items) > 0 and the record's lines free at the Tail; a record that would cross the ring's end starts at line 0 of the next lap instead. While it has room for a largest
 // record the producer serializes in place; otherwise it serializes into a thread buffer first, and waits for room
 // for exactly that many lines.
 //
@@ -223,11 +225,9 @@ internal sealed unsafe partial class QueueProtocol
             table[i].GetFrom = ProcessEntry.NoIntent;
         }
 
-        byte* slots = (byte*)header + QueueGeometry.SlotsOffset;
         for (uint i = 0; i < (uint)geometry.SlotCount; i++)
         {
-            // Free for some first-lap item: never Ready for an item, never a later lap's release.
-            ((Slot*)(slots + (long)i * geometry.SlotBytes))->State = SlotState(i, SlotPhase.Free);
+            ((Slot*)((byte*)header + geometry.SlotOffsetOf(i)))->State = SlotState(i, SlotPhase.Free, Record(0, inRing: false));
         }
     }
 
@@ -406,7 +406,7 @@ internal sealed unsafe partial class QueueProtocol
         uint items = ItemsOf(tail);
         uint position = TailPosition(tail);
         if (Volatile.Read(ref _header->Lifecycle) != (int)QueueLifecycle.Open
-            || IsLocked(tail)
+            || IsLockedOrSkipped(tail)
             || position >= _positions
             || items - ItemsOf(Volatile.Read(ref _header->Released)) >= _itemBound
             || !TryLockTail(lease, tail))
@@ -416,9 +416,7 @@ internal sealed unsafe partial class QueueProtocol
 
         Slot* slot = SlotFor(items);
         source.WriteRaw(0, InlineBytesOf(slot));
-        slot->Start = position;
-        slot->Length = source.RawSize;
-        Volatile.Write(ref slot->State, SlotState(items, SlotPhase.Ready));
+        Volatile.Write(ref slot->State, SlotState(items, SlotPhase.Ready, Record(source.RawSize, inRing: false)));
         UnlockTail(lease, Tail(items + 1, position), published: 1);
         return true;
     }
@@ -450,7 +448,7 @@ internal sealed unsafe partial class QueueProtocol
             }
             else
             {
-                int needLines = serialized is null ? _maxRecordLines : QueueGeometry.LinesFor(serialized.WrittenCount);
+                int needLines = serialized is null ? _maxRecordLines : (int)RingLines(serialized.WrittenCount, !HasSkipped(tail));
                 if (TryFindRoom(tail, needLines, out Room room, out blocker))
                 {
                     if (TryLockTail(lease, tail))
@@ -519,7 +517,11 @@ internal sealed unsafe partial class QueueProtocol
         uint freeLines = room.FreeLines;
         uint freeItems = room.FreeItems;
         bool fitsSlot = source.RawSize <= _largestRawInSlot;
+
+        // The first record after lines a Tail skipped goes to the ring: its Start then tells walks where used lines go on.
+        bool slotsAllowed = !HasSkipped(tail);
         RecordWriter writer = lease.Writer;
+        Span<ulong> unpublishedRecords = stackalloc ulong[RecordsPerPublication];
         if (count - first > 1 && Sse.IsSupported)
         {
             // A batch's slots were released by consumers on other cores: ask for all their lines at once rather than
@@ -537,7 +539,7 @@ internal sealed unsafe partial class QueueProtocol
         {
             while (first + written < count && freeItems > 0)
             {
-                int needLines = serialized is null ? _maxRecordLines : QueueGeometry.LinesFor(serialized.WrittenCount);
+                int needLines = serialized is null ? _maxRecordLines : (int)RingLines(serialized.WrittenCount, slotsAllowed);
                 if (!TryPlace(position, (uint)needLines, freeLines, out uint start, out uint contiguousLines))
                 {
                     break;
@@ -549,11 +551,11 @@ internal sealed unsafe partial class QueueProtocol
                 if (serialized is not null)
                 {
                     length = serialized.WrittenCount;
-                    serialized.WrittenSpan.CopyTo(new Span<byte>(length <= _inlineBytes ? InlineBytesOf(slot) : record, length));
+                    serialized.WrittenSpan.CopyTo(new Span<byte>(RingLines(length, slotsAllowed) == 0 ? InlineBytesOf(slot) : record, length));
                     serialized = null;
                     SerializationBuffer.ReleaseIfLarge();
                 }
-                else if (fitsSlot)
+                else if (fitsSlot && slotsAllowed)
                 {
                     length = source.RawSize;
                     source.WriteRaw(first + written, InlineBytesOf(slot));
@@ -582,20 +584,24 @@ internal sealed unsafe partial class QueueProtocol
                         break;
                     }
 
-                    if (length <= _inlineBytes)
+                    if (RingLines(length, slotsAllowed) == 0)
                     {
                         Buffer.MemoryCopy(record, InlineBytesOf(slot), _inlineBytes, length);
                     }
                 }
 
-                uint lines = RingLines(length);
+                uint lines = RingLines(length, slotsAllowed);
                 if (lines == 0)
                 {
                     start = position;
                 }
+                else
+                {
+                    slot->Start = start;
+                }
 
-                slot->Start = start;
-                slot->Length = length;
+                unpublishedRecords[(int)(items - unpublished)] = Record(length, inRing: lines > 0);
+                slotsAllowed = true;
                 freeLines -= Distance(position, start) + lines;
                 freeItems--;
                 position = Advance(start, lines);
@@ -603,7 +609,7 @@ internal sealed unsafe partial class QueueProtocol
                 written++;
                 if (items - unpublished == RecordsPerPublication)
                 {
-                    unpublished = Publish(unpublished, items);
+                    unpublished = Publish(unpublished, items, unpublishedRecords);
                 }
             }
         }
@@ -612,11 +618,11 @@ internal sealed unsafe partial class QueueProtocol
             failure = e;
         }
 
-        Publish(unpublished, items);
+        Publish(unpublished, items, unpublishedRecords);
 
         // A Tail value never seen before, even when nothing was published, so that a recoverer who saw the locked
         // value can never mistake a later lock for this one.
-        UnlockTail(lease, Tail(items, written == 0 ? Advance(position, 1) : position), written);
+        UnlockTail(lease, written == 0 ? SkippedTail(items, Advance(position, 1)) : Tail(items, position), written);
         if (failure is not null)
         {
             ExceptionDispatchInfoThrow(failure);
@@ -643,12 +649,15 @@ internal sealed unsafe partial class QueueProtocol
         WakeIfAnnounced(&_header->SpaceFutex, 1);
     }
 
-    /// <summary>Marks the written items [<paramref name="from"/>, <paramref name="to"/>) Ready, in order; returns <paramref name="to"/>.</summary>
-    private uint Publish(uint from, uint to)
+    /// <summary>
+    /// Marks the written items [<paramref name="from"/>, <paramref name="to"/>) Ready with their
+    /// <paramref name="records"/>, in order; returns <paramref name="to"/>.
+    /// </summary>
+    private uint Publish(uint from, uint to, ReadOnlySpan<ulong> records)
     {
         for (uint item = from; item != to; item++)
         {
-            Volatile.Write(ref SlotFor(item)->State, SlotState(item, SlotPhase.Ready));
+            Volatile.Write(ref SlotFor(item)->State, SlotState(item, SlotPhase.Ready, records[(int)(item - from)]));
         }
 
         return to;
@@ -762,11 +771,11 @@ internal sealed unsafe partial class QueueProtocol
         {
             Slot* slot = SlotFor(item);
             ulong state = Volatile.Read(ref slot->State);
-            if (state != SlotState(item + _slotCount, SlotPhase.Free))
+            if (!Is(state, item + _slotCount, SlotPhase.Free))
             {
                 // Only a Ready item is waiting or held: any other state means this walk is stale (another walk moved
                 // Released on and the slot serves a later item), and is no claim to recover.
-                if (state == SlotState(item, SlotPhase.Ready))
+                if (Is(state, item, SlotPhase.Ready))
                 {
                     blocker = new Blocker(BlockerKind.HeldItem, state, item);
                 }
@@ -774,23 +783,24 @@ internal sealed unsafe partial class QueueProtocol
                 break;
             }
 
-            uint start = slot->Start;
-            int length = slot->Length;
-            bool onTheRing = start < _positions && length >= 0;
-            uint end = onTheRing ? Advance(start, RingLines(length)) : position;
-            if (!onTheRing || Distance(position, end) > Distance(position, tailPosition))
+            if (IsInRing(state))
             {
-                if (Volatile.Read(ref _header->Released) != released)
+                if (!TryRingExtent(slot, state, out uint start, out uint end) || Distance(position, end) > Distance(position, tailPosition))
                 {
-                    // The slot is serving a new item: not damage.
-                    walked = released;
-                    return false;
+                    if (Volatile.Read(ref _header->Released) != released)
+                    {
+                        // The slot is serving a new item: not damage.
+                        walked = released;
+                        return false;
+                    }
+
+                    throw Damaged(
+                        $"the released record of item {item} claims lines {start}+{RecordLength(state)} bytes, outside the used part of the ring");
                 }
 
-                throw Damaged($"the released record of item {item} claims lines {start}+{length} bytes, outside the used part of the ring");
+                position = end;
             }
 
-            position = end;
             item++;
         }
 
@@ -833,7 +843,7 @@ internal sealed unsafe partial class QueueProtocol
                 return 1;
             }
 
-            if (state != SlotState(head, SlotPhase.Ready))
+            if (!Is(state, head, SlotPhase.Ready))
             {
                 return 0;
             }
@@ -858,7 +868,7 @@ internal sealed unsafe partial class QueueProtocol
             head = (uint)headWord;
             Slot* slot = SlotFor(head);
             state = Volatile.Read(ref slot->State);
-            if (state != SlotState(head, SlotPhase.Ready) || slot->Length != sink.RawSize)
+            if (state != SlotState(head, SlotPhase.Ready, Record(sink.RawSize, inRing: false)))
             {
                 return false;
             }
@@ -868,7 +878,7 @@ internal sealed unsafe partial class QueueProtocol
             if (Interlocked.CompareExchange(ref _header->Head, head + 1, headWord) == headWord)
             {
                 sink.ReadRaw(0, InlineBytesOf(slot));
-                Volatile.Write(ref slot->State, SlotState(head + _slotCount, SlotPhase.Free));
+                Volatile.Write(ref slot->State, SlotState(head + _slotCount, SlotPhase.Free, RecordOf(state)));
                 EndTake(lease, released: 1);
                 return true;
             }
@@ -896,9 +906,10 @@ internal sealed unsafe partial class QueueProtocol
                 return taken;
             }
 
-            if (ItemsOf(state) == head && (SlotPhase)(uint)state > SlotPhase.Ready)
+            if (!Is(state, head, SlotPhase.Free) && !Is(state, head - _slotCount, SlotPhase.Ready) && HeadItems == head)
             {
-                throw Damaged($"the slot of item {head} holds an unknown phase ({(uint)state})");
+                // Neither waiting for its producer nor still held by a reader of the previous lap, while nobody took it.
+                throw Damaged($"the slot of item {head} holds the state of item {ItemsOf(state)} ({(SlotPhase)(state & 1)})");
             }
 
             if (Volatile.Read(ref _header->Lifecycle) != (int)QueueLifecycle.Open && IsDrained(head))
@@ -935,13 +946,13 @@ internal sealed unsafe partial class QueueProtocol
             ulong headWord = Volatile.Read(ref _header->Head);
             head = (uint)headWord;
             state = Volatile.Read(ref SlotFor(head)->State);
-            if (state != SlotState(head, SlotPhase.Ready))
+            if (!Is(state, head, SlotPhase.Ready))
             {
                 return 0;
             }
 
             uint run = 1;
-            while (run < max && Volatile.Read(ref SlotFor(head + run)->State) == SlotState(head + run, SlotPhase.Ready))
+            while (run < max && Is(Volatile.Read(ref SlotFor(head + run)->State), head + run, SlotPhase.Ready))
             {
                 run++;
             }
@@ -1002,15 +1013,18 @@ internal sealed unsafe partial class QueueProtocol
         {
             uint item = first + i;
             Slot* slot = SlotFor(item);
-            uint start = slot->Start;
-            int length = slot->Length;
-            if (start >= _positions || (uint)length > (uint)_maxMessageBytes || LineIndex(start) + RingLines(length) > _dataLines)
+            ulong record = RecordOf(slot->State);
+            int length = RecordLength(record);
+            byte* payload = PayloadOf(slot, record);
+            if (payload is null)
             {
-                damage ??= $"the record of item {item} claims {length} bytes at line {start}, outside the queue's limits";
+                damage ??= $"the record of item {item} claims {length} bytes {(IsInRing(record) ? $"at line {slot->Start}" : "in its slot")}, outside the queue's limits";
+
+                // Released as an empty record in its slot: walks go on from the next record in the ring, never by these bytes.
+                record = Record(0, inRing: false);
             }
             else
             {
-                byte* payload = length <= _inlineBytes ? InlineBytesOf(slot) : _data + (long)LineIndex(start) * QueueGeometry.LineBytes;
                 if (length == sink.RawSize)
                 {
                     sink.ReadRaw(delivered++, payload);
@@ -1029,7 +1043,7 @@ internal sealed unsafe partial class QueueProtocol
                 }
             }
 
-            Volatile.Write(ref slot->State, SlotState(item + _slotCount, SlotPhase.Free));
+            Volatile.Write(ref slot->State, SlotState(item + _slotCount, SlotPhase.Free, record));
         }
 
         EndTake(lease, released: (int)run);
@@ -1309,9 +1323,8 @@ internal sealed unsafe partial class QueueProtocol
             case BlockerKind.LockedTail when !TailHolderIsAlive(blocker.Observed):
                 return RecoverTail(blocker.Observed);
             case BlockerKind.HeldItem when (int)(HeadItems - blocker.Item) > 0 && !ReaderIsAlive(blocker.Item):
-                if (Interlocked.CompareExchange(
-                        ref SlotFor(blocker.Item)->State, SlotState(blocker.Item + _slotCount, SlotPhase.Free), blocker.Observed)
-                    != blocker.Observed)
+                ulong released = SlotState(blocker.Item + _slotCount, SlotPhase.Free, RecordOf(blocker.Observed));
+                if (Interlocked.CompareExchange(ref SlotFor(blocker.Item)->State, released, blocker.Observed) != blocker.Observed)
                 {
                     return false;
                 }
@@ -1364,23 +1377,23 @@ internal sealed unsafe partial class QueueProtocol
             // Published by the dead holder: still there, or already taken and released by a consumer.
             Slot* slot = SlotFor(item);
             ulong state = Volatile.Read(ref slot->State);
-            if (state != SlotState(item, SlotPhase.Ready) && state != SlotState(item + _slotCount, SlotPhase.Free))
+            if (!Is(state, item, SlotPhase.Ready) && !Is(state, item + _slotCount, SlotPhase.Free))
             {
                 break;
             }
 
-            uint start = slot->Start;
-            int length = slot->Length;
-            if (start >= _positions || (uint)length > (uint)_maxMessageBytes)
+            if (IsInRing(state))
             {
-                throw Damaged($"the record of item {item} claims {length} bytes at line {start}");
+                if (!TryRingExtent(slot, state, out uint start, out position))
+                {
+                    throw Damaged($"the record of item {item} claims {RecordLength(state)} bytes at line {start}");
+                }
             }
 
-            position = Advance(start, RingLines(length));
             item++;
         }
 
-        ulong recovered = Tail(item, item == first ? Advance(position, 1) : position);
+        ulong recovered = item == first ? SkippedTail(item, Advance(position, 1)) : Tail(item, position);
         if (Interlocked.CompareExchange(ref _header->Tail, recovered, lockedTail) != lockedTail)
         {
             return false;
@@ -1430,12 +1443,41 @@ internal sealed unsafe partial class QueueProtocol
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Slot* SlotFor(uint item) => (Slot*)(_slots + _slotOrder.OffsetOf(item));
 
-    /// <summary>Lines of the ring a record of <paramref name="length"/> bytes takes: none when it lives in its slot.</summary>
+    /// <summary>
+    /// Lines of the ring a record of <paramref name="length"/> bytes takes: none when it lives in its slot, which it does
+    /// when it fits and <paramref name="slotAllowed"/> (not the first record after lines a Tail skipped).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private uint RingLines(int length) => length <= _inlineBytes ? 0 : (uint)QueueGeometry.LinesFor(length);
+    private uint RingLines(int length, bool slotAllowed) => slotAllowed && length <= _inlineBytes ? 0 : (uint)QueueGeometry.LinesFor(length);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static byte* InlineBytesOf(Slot* slot) => (byte*)slot + Slot.Bytes;
+    private static byte* InlineBytesOf(Slot* slot) => (byte*)slot + Slot.InlineOffset;
+
+    /// <summary>Where the bytes of <paramref name="record"/>, described by <paramref name="slot"/>, are; null when outside the queue.</summary>
+    private byte* PayloadOf(Slot* slot, ulong record)
+    {
+        if (!IsInRing(record))
+        {
+            return RecordLength(record) <= _inlineBytes ? InlineBytesOf(slot) : null;
+        }
+
+        return TryRingExtent(slot, record, out uint start, out _) ? _data + (long)LineIndex(start) * QueueGeometry.LineBytes : null;
+    }
+
+    /// <summary>
+    /// The line positions where the ring record of <paramref name="record"/> (a slot State or its record half) starts
+    /// (its slot's Start, read once) and ends; false when they are outside the queue: no ring record is that long, or
+    /// starts there, or crosses the ring's end.
+    /// </summary>
+    private bool TryRingExtent(Slot* slot, ulong record, out uint start, out uint end)
+    {
+        start = slot->Start;
+        int length = RecordLength(record);
+        uint lines = (uint)QueueGeometry.LinesFor(length);
+        bool inside = start < _positions && length <= _maxMessageBytes && LineIndex(start) + lines <= _dataLines;
+        end = inside ? Advance(start, lines) : start;
+        return inside;
+    }
 
     /// <summary>The ring line at <paramref name="position"/>, which must be below 2 × DataLines (no division on the hot path).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

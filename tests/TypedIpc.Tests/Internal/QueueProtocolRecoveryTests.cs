@@ -28,10 +28,14 @@ public sealed unsafe class QueueProtocolRecoveryTests : IDisposable
 
         var clock = Stopwatch.StartNew();
         queue.Put(new Numbered(1, 2, 0), timeout: TimeSpan.FromSeconds(10));
+
+        // The recovered Tail skipped a line, so the next record went to the ring, where its Start frees that line again.
+        Assert.True(Packing.IsInRing(region.Slot(1)->State));
         Assert.Equal(0, queue.Get(timeout: TimeSpan.FromSeconds(10)).Sequence);
         Assert.Equal(2, queue.Get(timeout: TimeSpan.FromSeconds(10)).Sequence);
         Assert.True(clock.Elapsed < RecoveryLimit, $"recovering the dead producer's tail took {clock.Elapsed}");
         Assert.True(queue.IsEmpty);
+        Assert.Equal(0, queue.BytesUsed);
     }
 
     [Fact]
@@ -107,7 +111,11 @@ public sealed unsafe class QueueProtocolRecoveryTests : IDisposable
         Assert.False(queue.TryGet(out _));
         Assert.False(Packing.IsLocked(region.Header->Tail));
         Assert.True(queue.TryPut(new Numbered(1, 1, 0)));
+
+        // Not the lean path of a struct that fits its slot: after the recovered Tail's skipped line, the ring.
+        Assert.True(Packing.IsInRing(region.Slot(0)->State));
         Assert.Equal(1, queue.GetNowait().Sequence);
+        Assert.Equal(0, queue.BytesUsed);
     }
 
     [Fact]
@@ -141,7 +149,8 @@ public sealed unsafe class QueueProtocolRecoveryTests : IDisposable
         using var child = PeerProcess.Start("hold", _name, "4");
         Assert.Equal("ready", child.WaitForFirstLine());
         ulong tail = region.Header->Tail;
-        ulong before = Packing.Tail(Packing.ItemsOf(tail) - 1, region.Slot(1)->Start);
+        // Both records live in their slots: item 1 was put at the Tail's position, which neither moved.
+        ulong before = Packing.Tail(Packing.ItemsOf(tail) - 1, Packing.TailPosition(tail));
         region.Entry(region.EntriesOf(child.Id)[0])->PutFrom = before;
         region.Header->Tail = Packing.Locked(before);
         if (consumeBeforeTheKill)

@@ -28,6 +28,16 @@ public sealed unsafe class RegionView : IDisposable
 
     internal Slot* Slot(uint item) => (Slot*)(_base + Geometry.SlotOffsetOf(item));
 
+    /// <summary>The record length item <paramref name="item"/>'s slot State gives.</summary>
+    internal int RecordLengthOf(uint item) => Packing.RecordLength(Slot(item)->State);
+
+    /// <summary>Forges the record length in item <paramref name="item"/>'s slot State, keeping the rest.</summary>
+    internal void ForgeRecordLength(uint item, int length)
+    {
+        ulong state = Slot(item)->State;
+        Slot(item)->State = Packing.SlotState(Packing.ItemsOf(state), (SlotPhase)(state & 1), Packing.Record(length, Packing.IsInRing(state)));
+    }
+
     /// <summary>Threads asleep in the kernel in a Get on this queue (from the process table).</summary>
     public int GetWaiters => CountActivity(EntryActivity.SleepingInGet);
 
