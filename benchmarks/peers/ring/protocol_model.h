@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define MODEL_SLOTS 1024
-#define MODEL_INLINE_BYTES 112
+#define MODEL_INLINE_BYTES 120
 #define MODEL_NO_INTENT UINT64_MAX
 
 static inline void model_relax(void)
@@ -23,7 +23,7 @@ static inline void model_relax(void)
 
 // The header's hot words 128 bytes apart, 64-byte process-table entries, 128-byte slots: as in QueueLayout.cs.
 struct model_queue {
-    _Alignas(128) _Atomic uint64_t tail;        // [items:32 | line position:31 | locked:1]
+    _Alignas(128) _Atomic uint64_t tail;        // [items:32 | line position:30 | skipped:1 | locked:1]
     _Alignas(128) _Atomic uint64_t head;        // items taken
     _Alignas(128) _Atomic uint64_t released;    // [items:32 | line position:32], advanced by producers short of room
     _Alignas(128) _Atomic uint32_t items_futex; // bit 0: a consumer sleeps
@@ -34,25 +34,23 @@ struct model_queue {
         _Atomic uint64_t get_from, get_count;
     } entries[2];
     struct {
-        _Alignas(128) _Atomic uint64_t state; // [item:32 | phase:32], phase 1 = ready
-        uint32_t start;
-        int32_t length;
-        unsigned char inline_bytes[MODEL_INLINE_BYTES];
+        _Alignas(128) _Atomic uint64_t state; // [item:32 | record length:30 | in the ring:1 | ready:1]
+        unsigned char inline_bytes[MODEL_INLINE_BYTES]; // over Start, which only a record in the ring has
     } slots[MODEL_SLOTS];
 };
 
 _Static_assert(sizeof(((struct model_queue *)0)->entries[0]) == 64, "a process-table entry is one line");
 _Static_assert(sizeof(((struct model_queue *)0)->slots[0]) == 128, "a slot is two lines");
 
-static inline uint64_t model_state(uint32_t item, uint32_t phase)
+static inline uint64_t model_state(uint32_t item, uint32_t phase, size_t bytes)
 {
-    return ((uint64_t)item << 32) | phase;
+    return ((uint64_t)item << 32) | ((uint64_t)bytes << 2) | phase;
 }
 
 static inline void model_initialize(struct model_queue *q)
 {
     for (uint32_t i = 0; i < MODEL_SLOTS; i++) {
-        q->slots[i].state = model_state(i, 0);
+        q->slots[i].state = model_state(i, 0, 0);
     }
     for (int e = 0; e < 2; e++) {
         q->entries[e].put_from = q->entries[e].get_from = MODEL_NO_INTENT;
@@ -68,15 +66,15 @@ static inline void model_put(struct model_queue *q, int entry, const unsigned ch
         uint32_t items = (uint32_t)(tail >> 32);
         uint64_t released = atomic_load_explicit(&q->released, memory_order_acquire);
         uint32_t released_items = (uint32_t)(released >> 32);
-        if (atomic_load_explicit(&q->lifecycle, memory_order_acquire) != 0 || (tail & 1) != 0) {
+        if (atomic_load_explicit(&q->lifecycle, memory_order_acquire) != 0 || (tail & 3) != 0) {
             model_relax();
             continue;
         }
         if (items - released_items >= MODEL_SLOTS) {
             // The released-walk: past every slot a consumer has released.
             while (released_items != items
-                   && atomic_load_explicit(&q->slots[released_items % MODEL_SLOTS].state, memory_order_acquire)
-                          == model_state(released_items + MODEL_SLOTS, 0)) {
+                   && (atomic_load_explicit(&q->slots[released_items % MODEL_SLOTS].state, memory_order_acquire)
+                       & 0xffffffff00000001u) == model_state(released_items + MODEL_SLOTS, 0, 0)) {
                 released_items++;
             }
             atomic_compare_exchange_strong(&q->released, &released, (uint64_t)released_items << 32);
@@ -90,10 +88,8 @@ static inline void model_put(struct model_queue *q, int entry, const unsigned ch
         }
         uint32_t slot = items % MODEL_SLOTS;
         memcpy(q->slots[slot].inline_bytes, message, bytes);
-        q->slots[slot].start = (uint32_t)(tail >> 1) & 0x7fffffffu;
-        q->slots[slot].length = (int32_t)bytes;
-        atomic_store_explicit(&q->slots[slot].state, model_state(items, 1), memory_order_release);
-        atomic_store_explicit(&q->tail, (uint64_t)(items + 1) << 32 | (tail & 0xfffffffeu), memory_order_release);
+        atomic_store_explicit(&q->slots[slot].state, model_state(items, 1, bytes), memory_order_release);
+        atomic_store_explicit(&q->tail, (uint64_t)(items + 1) << 32 | (tail & 0xfffffffcu), memory_order_release);
         atomic_store_explicit(&q->entries[entry].put_from, MODEL_NO_INTENT, memory_order_relaxed);
         // With the sleepers' bits clear, nobody is woken (TypedIpc reads both words after publishing).
         (void)atomic_load_explicit(&q->items_futex, memory_order_relaxed);
@@ -110,7 +106,7 @@ static inline void model_get(struct model_queue *q, int entry, unsigned char *me
         uint32_t item = (uint32_t)head;
         uint32_t slot = item % MODEL_SLOTS;
         if (atomic_load_explicit(&q->lifecycle, memory_order_acquire) == 2
-            || atomic_load_explicit(&q->slots[slot].state, memory_order_acquire) != model_state(item, 1)) {
+            || atomic_load_explicit(&q->slots[slot].state, memory_order_acquire) != model_state(item, 1, bytes)) {
             model_relax();
             continue;
         }
@@ -122,7 +118,7 @@ static inline void model_get(struct model_queue *q, int entry, unsigned char *me
             continue;
         }
         memcpy(message, q->slots[slot].inline_bytes, bytes);
-        atomic_store_explicit(&q->slots[slot].state, model_state(item + MODEL_SLOTS, 0), memory_order_release);
+        atomic_store_explicit(&q->slots[slot].state, model_state(item + MODEL_SLOTS, 0, bytes), memory_order_release);
         atomic_store_explicit(&q->entries[entry].get_from, MODEL_NO_INTENT, memory_order_relaxed);
         (void)atomic_load_explicit(&q->space_futex, memory_order_relaxed);
         return;

@@ -394,7 +394,7 @@ static struct options parse(int argc, char **argv)
         die("--bytes must be 8 to 65536 and --seconds positive");
     }
     if (o.model && (o.futex || o.bytes > MODEL_INLINE_BYTES || strcmp(o.mode, "idle") == 0)) {
-        die("--model runs throughput and pingpong (spinning) with at most 112 bytes");
+        die("--model runs throughput and pingpong (spinning) with at most 120 bytes");
     }
     return o;
 }
