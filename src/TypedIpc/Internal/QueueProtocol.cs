@@ -1019,9 +1019,6 @@ internal sealed unsafe partial class QueueProtocol
             if (payload is null)
             {
                 damage ??= $"the record of item {item} claims {length} bytes {(IsInRing(record) ? $"at line {slot->Start}" : "in its slot")}, outside the queue's limits";
-
-                // Released as an empty record in its slot: walks go on from the next record in the ring, never by these bytes.
-                record = Record(0, inRing: false);
             }
             else
             {
@@ -1043,7 +1040,13 @@ internal sealed unsafe partial class QueueProtocol
                 }
             }
 
-            Volatile.Write(ref slot->State, SlotState(item + _slotCount, SlotPhase.Free, record));
+        }
+
+        // Released once all are read: each release needs its slot's line back from the producer, and stores issued
+        // together wait for those transfers side by side, where stores between the reads would hold back each read.
+        for (uint i = 0; i < run; i++)
+        {
+            Release(first + i);
         }
 
         EndTake(lease, released: (int)run);
@@ -1053,6 +1056,19 @@ internal sealed unsafe partial class QueueProtocol
         }
 
         return delivered;
+    }
+
+    /// <summary>
+    /// Marks a taken item's slot Free for the next lap, keeping its record's place and length for the walks. A record
+    /// outside the queue is released as an empty one in its slot: walks go on from the next record in the ring, never
+    /// by its bytes.
+    /// </summary>
+    private void Release(uint item)
+    {
+        Slot* slot = SlotFor(item);
+        ulong record = RecordOf(slot->State);
+        ulong released = PayloadOf(slot, record) is null ? Record(0, inRing: false) : record;
+        Volatile.Write(ref slot->State, SlotState(item + _slotCount, SlotPhase.Free, released));
     }
 
     /// <summary>After a get released its slots: clears its intent and wakes a producer per released slot.</summary>
