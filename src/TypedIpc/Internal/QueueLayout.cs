@@ -42,11 +42,12 @@ namespace TypedIpc.Internal;
 //  Slot (16 or 128 bytes): 0 State [item:32 | record length in bytes:30 | in the ring:1 | ready:1]
 //                   8 either Start (the line position of a record in the ring) or the bytes of a record of at most
 //                   SlotBytes - 8 bytes, which lives here, in the lines the consumer reads anyway, and takes no line
-//                   of the ring (the first record after lines a Tail skipped goes to the ring, whatever its size). A 128-byte slot (bounded queues: few slots) is an adjacent pair of lines, fetched
-//                   together, and carries records up to 120 bytes; one of up to 56 bytes shares the first line with
-//                   State, so that putting and getting it moves one line between cores. A 16-byte slot (unbounded
-//                   queues: a slot per line of data) carries records up to 8 bytes. The length stays in State when
-//                   the slot is released, for the producers that walk released records. Item i is in slot
+//                   of the ring (the first record after lines a Tail skipped goes to the ring, whatever its size).
+//                   A 128-byte slot (bounded queues: few slots) is an adjacent pair of lines, fetched together, and
+//                   carries records up to 120 bytes; one of up to 56 bytes shares the first line with State, so
+//                   that putting and getting it moves one line between cores. A 16-byte slot (unbounded queues: a
+//                   slot per line of data) carries records up to 8 bytes. The record half stays in State when the
+//                   slot is released, for the producers that walk released records. Item i is in slot
 //                   Slot.IndexOf(i): with four slots to a line, consecutive items in different cache lines.
 //
 // Line positions run over [0, 2 × DataLines): a position names a line of the ring (position mod DataLines) and
@@ -153,7 +154,7 @@ internal struct Slot
     /// <summary>The bytes of a slot of an unbounded queue: four to a line.</summary>
     public const int Bytes = 16;
 
-    /// <summary>Where a record in the slot starts: right after State, over Start, which only a record in the ring needs.</summary>
+    /// <summary>Where a record in the slot starts: after State, over Start, which only a record in the ring needs.</summary>
     public const int InlineOffset = 8;
 
     /// <summary>
@@ -218,16 +219,16 @@ internal static class Packing
     private const ulong LockedBit = 1;
     private const ulong SkippedBit = 2;
 
-    /// <summary>A slot's State: the item it serves, the phase, and where and how long the item's record is (<see cref="Record"/>).</summary>
+    /// <summary>A slot's State: the item it serves, the phase, and the item's record (<see cref="Record"/>).</summary>
     public static ulong SlotState(uint item, SlotPhase phase, ulong record) => ((ulong)item << 32) | record | (uint)phase;
 
-    /// <summary>The record half of a slot's State: its length, and whether it is in the ring (at Start) or in the slot.</summary>
+    /// <summary>The record half of a slot's State: its length, and whether it is in the ring (at Start) or the slot.</summary>
     public static ulong Record(int length, bool inRing) => ((ulong)(uint)length << 2) | (inRing ? InRingBit : 0);
 
     /// <summary>The record half of <paramref name="state"/>, as <see cref="Record"/> made it.</summary>
     public static ulong RecordOf(ulong state) => state & RecordBits;
 
-    /// <summary>Whether a slot's <paramref name="state"/> is <paramref name="phase"/> for <paramref name="item"/>, whatever its record.</summary>
+    /// <summary>Whether <paramref name="state"/> is <paramref name="phase"/> for <paramref name="item"/>, whatever its record.</summary>
     public static bool Is(ulong state, uint item, SlotPhase phase) => (state & ItemAndPhase) == (((ulong)item << 32) | (uint)phase);
 
     public static int RecordLength(ulong state) => (int)((uint)state >> 2);

@@ -20,7 +20,8 @@ namespace TypedIpc.Internal;
 // message of an unmanaged type is its own raw bytes, copied without a serializer; one that fits its slot is put and
 // got one at a time by a lean path (TryPutRaw, TryTakeRaw) that makes the same claims and stores as the general one.
 //
-//   (i, Free) ──producer──▶ (i, record, Ready) ──consumer takes it (Head CAS), reads, releases──▶ (i + SlotCount, record, Free)
+//   (i, Free) ──producer──▶ (i, record, Ready) ──consumer takes it (Head CAS), reads, releases──▶
+//   (i + SlotCount, record, Free)
 //
 // Producers: one at a time holds the Tail. Tail packs [items | line position | skipped | locked]. A producer that
 // finds room (below) writes its intent (PutFrom = the Tail it saw) into its own process-table entry, then locks the
@@ -39,10 +40,11 @@ namespace TypedIpc.Internal;
 // It is advanced lazily, in order, by producers short of room, who walk the released slots from it and CAS it
 // forward: a record in the ring moves it to the record's end, one in its slot leaves it where it is. A Tail unlocked
 // without a record skips a line (above) and carries the skipped flag, so the next record goes to the ring even if it
-// would fit its slot: its Start tells the walk where the used lines go on, and the skipped line is free again. A put
-// needs ItemBound - (Tail.items - Released.items) > 0 and the record's lines free at the Tail; a record that would cross the ring's end starts at line 0 of the next lap instead. While it has room for a largest
-// record the producer serializes in place; otherwise it serializes into a thread buffer first, and waits for room
-// for exactly that many lines.
+// would fit its slot: its Start tells the walk where the used lines go on, and the skipped line is free again.
+// A put needs ItemBound - (Tail.items - Released.items) > 0 and the record's lines free at the Tail; a record that
+// would cross the ring's end starts at line 0 of the next lap instead. While it has room for a largest record the
+// producer serializes in place; otherwise it serializes into a thread buffer first, and waits for room for exactly
+// that many lines.
 //
 // Liveness. Every thread of an attached queue instance owns a process-table entry by holding, through the
 // instance's open file, an open-file-description lock on byte `index` of the queue file. The kernel drops the
@@ -551,7 +553,8 @@ internal sealed unsafe partial class QueueProtocol
                 if (serialized is not null)
                 {
                     length = serialized.WrittenCount;
-                    serialized.WrittenSpan.CopyTo(new Span<byte>(RingLines(length, slotsAllowed) == 0 ? InlineBytesOf(slot) : record, length));
+                    byte* destination = RingLines(length, slotsAllowed) == 0 ? InlineBytesOf(slot) : record;
+                    serialized.WrittenSpan.CopyTo(new Span<byte>(destination, length));
                     serialized = null;
                     SerializationBuffer.ReleaseIfLarge();
                 }
@@ -1018,7 +1021,8 @@ internal sealed unsafe partial class QueueProtocol
             byte* payload = PayloadOf(slot, record);
             if (payload is null)
             {
-                damage ??= $"the record of item {item} claims {length} bytes {(IsInRing(record) ? $"at line {slot->Start}" : "in its slot")}, outside the queue's limits";
+                string place = IsInRing(record) ? $"at line {slot->Start}" : "in its slot";
+                damage ??= $"the record of item {item} claims {length} bytes {place}, outside the queue's limits";
             }
             else
             {
@@ -1464,12 +1468,15 @@ internal sealed unsafe partial class QueueProtocol
     /// when it fits and <paramref name="slotAllowed"/> (not the first record after lines a Tail skipped).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private uint RingLines(int length, bool slotAllowed) => slotAllowed && length <= _inlineBytes ? 0 : (uint)QueueGeometry.LinesFor(length);
+    private uint RingLines(int length, bool slotAllowed) =>
+        slotAllowed && length <= _inlineBytes ? 0 : (uint)QueueGeometry.LinesFor(length);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte* InlineBytesOf(Slot* slot) => (byte*)slot + Slot.InlineOffset;
 
-    /// <summary>Where the bytes of <paramref name="record"/>, described by <paramref name="slot"/>, are; null when outside the queue.</summary>
+    /// <summary>
+    /// Where the bytes of <paramref name="record"/>, described by <paramref name="slot"/>, are; null when outside the queue.
+    /// </summary>
     private byte* PayloadOf(Slot* slot, ulong record)
     {
         if (!IsInRing(record))
