@@ -265,6 +265,26 @@ public sealed class RecordRingTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void A_scribbled_length_inside_a_batch_costs_that_record_only_and_its_lines_come_back_with_the_next()
+    {
+        // Released as an empty record in its slot, the damaged one's lines are freed by the next record in the ring.
+        using var queue = SharedQueue<Sized>.Open(_name, maxsize: 8);
+        using var region = new RegionView(_name);
+        queue.PutMany([Sized.OfSize(1, 0, 200), Sized.OfSize(1, 1, 200), Sized.OfSize(1, 2, 200)]);
+        region.ForgeRecordLength(1, QueueOptions.DefaultMaxMessageBytes + 1);
+
+        var got = new Sized[3];
+        var error = Assert.Throws<MessageCorruptedException>(() => queue.GetMany(got, block: false));
+
+        Assert.Equal(2, error.ItemsDelivered);
+        Assert.Equal([0, 2], got[..2].Select(message => message.Sequence));
+        Assert.Equal(0, queue.BytesUsed);
+        queue.PutNowait(Sized.OfSize(1, 3, 200));
+        Assert.Equal(3, queue.GetNowait().Sequence);
+        Assert.True(queue.IsEmpty);
+    }
+
+    [Fact]
     public void Items_bound_a_put_when_the_bytes_would_hold_more()
     {
         using var queue = SharedQueue<Sized>.Open(_name, maxsize: 3);
