@@ -132,6 +132,22 @@ public sealed unsafe class QueueProtocolRecoveryTests : IDisposable
         Assert.Equal(locked, region.Header->Tail);
     }
 
+    [Fact]
+    public void A_slot_still_held_by_a_live_reader_of_the_previous_lap_is_waited_for_not_taken_for_damage()
+    {
+        // maxsize 4 gives four slots: with item 0 held, the Get at item 4 finds slot 0 still Ready for item 0.
+        using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 4);
+        using var region = new RegionView(_name);
+        queue.PutMany([new Numbered(1, 0, 0), new Numbered(1, 1, 0), new Numbered(1, 2, 0), new Numbered(1, 3, 0)]);
+        using var child = PeerProcess.Start("hold", _name, "4");
+        Assert.Equal("ready", child.WaitForFirstLine());
+        LeaveClaim(region, Claim.TakenItem, child.Id);
+        Assert.Equal([1, 2, 3], Enumerable.Range(0, 3).Select(_ => queue.GetNowait().Sequence));
+
+        Assert.Throws<QueueEmptyException>(() => queue.Get(timeout: TimeSpan.FromMilliseconds(200)));
+        Assert.Throws<QueueFullException>(() => queue.Put(new Numbered(1, 4, 0), timeout: TimeSpan.FromMilliseconds(200)));
+    }
+
     private enum Claim
     {
         LockedTail,
