@@ -550,17 +550,19 @@ internal sealed unsafe partial class QueueProtocol
                 Slot* slot = SlotFor(items);
                 byte* record = _data + (long)LineIndex(start) * QueueGeometry.LineBytes;
                 int length;
+                uint lines;
                 if (serialized is not null)
                 {
                     length = serialized.WrittenCount;
-                    byte* destination = RingLines(length, slotsAllowed) == 0 ? InlineBytesOf(slot) : record;
-                    serialized.WrittenSpan.CopyTo(new Span<byte>(destination, length));
+                    lines = RingLines(length, slotsAllowed);
+                    serialized.WrittenSpan.CopyTo(new Span<byte>(lines == 0 ? InlineBytesOf(slot) : record, length));
                     serialized = null;
                     SerializationBuffer.ReleaseIfLarge();
                 }
                 else if (fitsSlot && slotsAllowed)
                 {
                     length = source.RawSize;
+                    lines = 0;
                     source.WriteRaw(first + written, InlineBytesOf(slot));
                 }
                 else
@@ -587,13 +589,13 @@ internal sealed unsafe partial class QueueProtocol
                         break;
                     }
 
-                    if (RingLines(length, slotsAllowed) == 0)
+                    lines = RingLines(length, slotsAllowed);
+                    if (lines == 0)
                     {
                         Buffer.MemoryCopy(record, InlineBytesOf(slot), _inlineBytes, length);
                     }
                 }
 
-                uint lines = RingLines(length, slotsAllowed);
                 if (lines == 0)
                 {
                     start = position;
@@ -881,7 +883,7 @@ internal sealed unsafe partial class QueueProtocol
             if (Interlocked.CompareExchange(ref _header->Head, head + 1, headWord) == headWord)
             {
                 sink.ReadRaw(0, InlineBytesOf(slot));
-                Volatile.Write(ref slot->State, SlotState(head + _slotCount, SlotPhase.Free, RecordOf(state)));
+                Volatile.Write(ref slot->State, ReleasedState(head, state));
                 EndTake(lease, released: 1);
                 return true;
             }
@@ -1023,6 +1025,10 @@ internal sealed unsafe partial class QueueProtocol
             {
                 string place = IsInRing(record) ? $"at line {slot->Start}" : "in its slot";
                 damage ??= $"the record of item {item} claims {length} bytes {place}, outside the queue's limits";
+
+                // Kept as an empty record in its slot, and released so: walks go on from the next record in the ring,
+                // never by these bytes.
+                slot->State = SlotState(item, SlotPhase.Ready, Record(0, inRing: false));
             }
             else
             {
@@ -1043,14 +1049,14 @@ internal sealed unsafe partial class QueueProtocol
                     }
                 }
             }
-
         }
 
         // Released once all are read: each release needs its slot's line back from the producer, and stores issued
         // together wait for those transfers side by side, where stores between the reads would hold back each read.
-        for (uint i = 0; i < run; i++)
+        for (uint item = first; item != first + run; item++)
         {
-            Release(first + i);
+            Slot* slot = SlotFor(item);
+            Volatile.Write(ref slot->State, ReleasedState(item, slot->State));
         }
 
         EndTake(lease, released: (int)run);
@@ -1063,17 +1069,11 @@ internal sealed unsafe partial class QueueProtocol
     }
 
     /// <summary>
-    /// Marks a taken item's slot Free for the next lap, keeping its record's place and length for the walks. A record
-    /// outside the queue is released as an empty one in its slot: walks go on from the next record in the ring, never
-    /// by its bytes.
+    /// The State that releases taken item <paramref name="item"/>, whose slot reads <paramref name="state"/>: Free for the
+    /// next lap, keeping the record's place and length for the walks.
     /// </summary>
-    private void Release(uint item)
-    {
-        Slot* slot = SlotFor(item);
-        ulong record = RecordOf(slot->State);
-        ulong released = PayloadOf(slot, record) is null ? Record(0, inRing: false) : record;
-        Volatile.Write(ref slot->State, SlotState(item + _slotCount, SlotPhase.Free, released));
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong ReleasedState(uint item, ulong state) => SlotState(item + _slotCount, SlotPhase.Free, RecordOf(state));
 
     /// <summary>After a get released its slots: clears its intent and wakes a producer per released slot.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -1343,7 +1343,7 @@ internal sealed unsafe partial class QueueProtocol
             case BlockerKind.LockedTail when !TailHolderIsAlive(blocker.Observed):
                 return RecoverTail(blocker.Observed);
             case BlockerKind.HeldItem when (int)(HeadItems - blocker.Item) > 0 && !ReaderIsAlive(blocker.Item):
-                ulong released = SlotState(blocker.Item + _slotCount, SlotPhase.Free, RecordOf(blocker.Observed));
+                ulong released = ReleasedState(blocker.Item, blocker.Observed);
                 if (Interlocked.CompareExchange(ref SlotFor(blocker.Item)->State, released, blocker.Observed) != blocker.Observed)
                 {
                     return false;
