@@ -107,7 +107,9 @@ internal sealed unsafe partial class QueueProtocol
 
     private const int PausesPerClockRead = 64;
     private const int PausesPerYield = 64 * 16;
-    private const int PausesPerProducerSpin = 8;
+    private const int MinPausesPerProducerLook = 8;
+    private const int MaxPausesPerProducerLook = 128;
+    private const int QueuedItemsPerProducerPause = 8;
 
     /// <summary>
     /// A batch put publishes its records this many at a time: a consumer that sees them one by one would wait on each
@@ -472,9 +474,7 @@ internal sealed unsafe partial class QueueProtocol
 
             try
             {
-                // A full queue's producer looks again less often than a consumer: each look reads the slot a consumer
-                // is about to release, and pulling that line away slows the consumer it waits for.
-                if (TrySpin(ref wait, PausesPerProducerSpin))
+                if (TrySpin(ref wait, ProducerPausesPerLook(tail)))
                 {
                     continue;
                 }
@@ -492,6 +492,20 @@ internal sealed unsafe partial class QueueProtocol
         }
 
         return done;
+    }
+
+    /// <summary>
+    /// How long a producer short of room pauses between looks. A full queue's producer looks again less often than a
+    /// consumer: each look reads the slot a consumer is about to release, and pulling that line away slows the consumer
+    /// it waits for. The more items wait ahead of the consumers, the longer it can pause without leaving them idle: one
+    /// pause (about 25 ns) per 8 queued items, far below what getting them takes, and at most 128 (3 µs). It then
+    /// refills a large queue in longer runs (SPSC Job in batches of 32, maxsize 1024: medians +2 to +12% over a fixed 8
+    /// pauses in three sets of paired rounds); queues of up to 64 items pause 8 as before.
+    /// </summary>
+    private int ProducerPausesPerLook(ulong tail)
+    {
+        uint queued = ItemsOf(tail) - ItemsOf(Volatile.Read(ref _header->Released));
+        return (int)Math.Clamp(queued / QueuedItemsPerProducerPause, MinPausesPerProducerLook, MaxPausesPerProducerLook);
     }
 
     /// <summary>Announces the intent, then locks the Tail from <paramref name="tail"/> with one CAS; clears the intent if another won it.</summary>
