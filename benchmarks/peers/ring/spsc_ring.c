@@ -235,8 +235,21 @@ static void run_throughput(const struct options *o)
            (double)received / elapsed);
 }
 
+// Waits until a mailbox or sequence word reads `value`.
+static void await_word(atomic_uint *word, unsigned value, int use_futex)
+{
+    unsigned seen;
+    while ((seen = atomic_load_explicit(word, memory_order_acquire)) != value) {
+        if (use_futex) {
+            futex_wait(word, seen);
+        } else {
+            cpu_relax();
+        }
+    }
+}
+
 // One hop: publish a new value of the mailbox word, then wait until the peer's mailbox word moves on.
-static unsigned hop(atomic_uint *out, atomic_uint *in, unsigned value, unsigned char *slot, const unsigned char *message,
+static void hop(atomic_uint *out, atomic_uint *in, unsigned value, unsigned char *slot, const unsigned char *message,
                     size_t bytes, int use_futex)
 {
     memcpy(slot, message, bytes);
@@ -244,15 +257,7 @@ static unsigned hop(atomic_uint *out, atomic_uint *in, unsigned value, unsigned 
     if (use_futex) {
         futex_wake(out);
     }
-    unsigned seen;
-    while ((seen = atomic_load_explicit(in, memory_order_acquire)) != value) {
-        if (use_futex) {
-            futex_wait(in, seen);
-        } else {
-            cpu_relax();
-        }
-    }
-    return seen;
+    await_word(in, value, use_futex);
 }
 
 static void map_round_trip_rings(size_t bytes)
@@ -270,26 +275,13 @@ static void map_round_trip_rings(size_t bytes)
     }
 }
 
-// Waits until the sequence word reads `value`.
-static void await_sequence(atomic_uint *sequence, unsigned value, int use_futex)
-{
-    unsigned seen;
-    while ((seen = atomic_load_explicit(sequence, memory_order_acquire)) != value) {
-        if (use_futex) {
-            futex_wait(sequence, seen);
-        } else {
-            cpu_relax();
-        }
-    }
-}
-
 static void ring_put(struct sequenced_ring *r, const unsigned char *message, size_t bytes, int use_futex)
 {
     unsigned item = r->next++;
     unsigned char *slot = r->slots + (size_t)(item % SLOTS) * r->slot_bytes;
     atomic_uint *sequence = (atomic_uint *)slot;
     // A round trip never has more than one message in a ring: the slot was freed a lap ago, and this never waits.
-    await_sequence(sequence, item, 0);
+    await_word(sequence, item, 0);
     memcpy(slot + sizeof(atomic_uint), message, bytes);
     atomic_store_explicit(sequence, item + 1, memory_order_release);
     if (use_futex) {
@@ -302,9 +294,17 @@ static void ring_get(struct sequenced_ring *r, unsigned char *message, size_t by
     unsigned item = r->next++;
     unsigned char *slot = r->slots + (size_t)(item % SLOTS) * r->slot_bytes;
     atomic_uint *sequence = (atomic_uint *)slot;
-    await_sequence(sequence, item + 1, use_futex);
+    await_word(sequence, item + 1, use_futex);
     memcpy(message, slot + sizeof(atomic_uint), bytes);
     atomic_store_explicit(sequence, item + SLOTS, memory_order_release);
+}
+
+// Whether a message is the stop message, which ends every ponger.
+static int is_stop(const unsigned char *message)
+{
+    uint64_t sequence;
+    memcpy(&sequence, message, sizeof sequence);
+    return sequence == STOP_SEQUENCE;
 }
 
 // One round trip of the dialer: the message out, the answer back (into message).
@@ -328,9 +328,7 @@ static void ring_pong(const struct options *o)
     for (;;) {
         ring_get(&round_trip_rings[0], received, o->bytes, o->futex);
         ring_put(&round_trip_rings[1], received, o->bytes, o->futex);
-        uint64_t sequence;
-        memcpy(&sequence, received, sizeof sequence);
-        if (sequence == STOP_SEQUENCE) {
+        if (is_stop(received)) {
             _exit(0);
         }
     }
@@ -343,9 +341,7 @@ static void model_pong(size_t bytes)
     for (;;) {
         model_get(&model_queues[0], 1, received, bytes);
         model_put(&model_queues[1], 1, received, bytes);
-        uint64_t sequence;
-        memcpy(&sequence, received, sizeof sequence);
-        if (sequence == STOP_SEQUENCE) {
+        if (is_stop(received)) {
             _exit(0);
         }
     }
@@ -374,23 +370,14 @@ static void run_pingpong(const struct options *o)
     if (ponger == 0) {
         unsigned char received[MAX_BYTES];
         for (unsigned value = 1;; value++) {
-            unsigned seen;
-            while ((seen = atomic_load_explicit(&s->ping, memory_order_acquire)) != value) {
-                if (o->futex) {
-                    futex_wait(&s->ping, seen);
-                } else {
-                    cpu_relax();
-                }
-            }
+            await_word(&s->ping, value, o->futex);
             memcpy(received, s->slots, o->bytes);
             memcpy(s->slots + o->bytes, received, o->bytes);
             atomic_store_explicit(&s->pong, value, memory_order_release);
             if (o->futex) {
                 futex_wake(&s->pong);
             }
-            uint64_t sequence;
-            memcpy(&sequence, received, sizeof sequence);
-            if (sequence == STOP_SEQUENCE) {
+            if (is_stop(received)) {
                 _exit(0);
             }
         }
