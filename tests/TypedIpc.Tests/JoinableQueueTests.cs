@@ -106,7 +106,10 @@ public sealed class JoinableQueueTests : IDisposable
         using (var other = PeerProcess.Start("joinable-take", _name, "3", "0", "0"))
         {
             Assert.Equal("holding 0", other.WaitForFirstLine());
-            Assert.Equal(other.Id, view.PidOf(deadLedger));
+            Assert.True(
+                view.PidOf(deadLedger) == other.Id,
+                $"the other process took entries [{string.Join(", ", view.EntriesOf(other.Id))}], not the dead consumer's " +
+                $"entry {deadLedger} (pid {view.PidOf(deadLedger)}, its lock {(view.IsEntryLocked(deadLedger) ? "still held" : "free")})");
             Assert.Equal(1UL << 32, view.TasksOf(deadLedger)); // held 0, abandoned 1: moved, not lost
 
             Task join = queue.JoinAsync().AsTask();

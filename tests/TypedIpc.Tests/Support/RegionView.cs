@@ -1,5 +1,7 @@
 using System.IO.MemoryMappedFiles;
+using Microsoft.Win32.SafeHandles;
 using TypedIpc.Internal;
+using TypedIpc.Platform.Linux;
 
 namespace TypedIpc.Tests.Support;
 
@@ -12,10 +14,12 @@ public sealed unsafe class RegionView : IDisposable
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _base;
+    private readonly string _path;
 
     public RegionView(string queueName)
     {
-        _file = MemoryMappedFile.CreateFromFile($"/dev/shm/typedipc.{queueName}", FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
+        _path = $"/dev/shm/typedipc.{queueName}";
+        _file = MemoryMappedFile.CreateFromFile(_path, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
         _view = _file.CreateViewAccessor();
         _view.SafeMemoryMappedViewHandle.AcquirePointer(ref _base);
     }
@@ -64,6 +68,13 @@ public sealed unsafe class RegionView : IDisposable
 
     /// <summary>The pid entry <paramref name="index"/> names (0: never used, or given back).</summary>
     public int PidOf(int index) => Volatile.Read(ref Entry(index)->Pid);
+
+    /// <summary>Whether some live instance holds entry <paramref name="index"/>'s liveness lock, as the kernel answers.</summary>
+    public bool IsEntryLocked(int index)
+    {
+        using SafeFileHandle file = File.OpenHandle(_path, FileMode.Open, FileAccess.ReadWrite);
+        return new OfdLockLiveness().IsHeld(file, index);
+    }
 
     /// <summary>The Tasks word of entry <paramref name="index"/> of a joinable queue: [abandoned:32 | held:32].</summary>
     public ulong TasksOf(int index) => Volatile.Read(ref Entry(index)->Tasks);
