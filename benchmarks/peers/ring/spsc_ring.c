@@ -275,10 +275,15 @@ static void map_round_trip_rings(size_t bytes)
     }
 }
 
+static unsigned char *slot_of(const struct sequenced_ring *r, unsigned item)
+{
+    return r->slots + (size_t)(item % SLOTS) * r->slot_bytes;
+}
+
 static void ring_put(struct sequenced_ring *r, const unsigned char *message, size_t bytes, int use_futex)
 {
     unsigned item = r->next++;
-    unsigned char *slot = r->slots + (size_t)(item % SLOTS) * r->slot_bytes;
+    unsigned char *slot = slot_of(r, item);
     atomic_uint *sequence = (atomic_uint *)slot;
     // A round trip never has more than one message in a ring: the slot was freed a lap ago, and this never waits.
     await_word(sequence, item, 0);
@@ -292,7 +297,7 @@ static void ring_put(struct sequenced_ring *r, const unsigned char *message, siz
 static void ring_get(struct sequenced_ring *r, unsigned char *message, size_t bytes, int use_futex)
 {
     unsigned item = r->next++;
-    unsigned char *slot = r->slots + (size_t)(item % SLOTS) * r->slot_bytes;
+    unsigned char *slot = slot_of(r, item);
     atomic_uint *sequence = (atomic_uint *)slot;
     await_word(sequence, item + 1, use_futex);
     memcpy(message, slot + sizeof(atomic_uint), bytes);

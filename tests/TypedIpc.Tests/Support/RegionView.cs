@@ -1,7 +1,7 @@
 using System.IO.MemoryMappedFiles;
 using Microsoft.Win32.SafeHandles;
 using TypedIpc.Internal;
-using TypedIpc.Platform.Linux;
+using TypedIpc.Platform;
 
 namespace TypedIpc.Tests.Support;
 
@@ -73,7 +73,7 @@ public sealed unsafe class RegionView : IDisposable
     public bool IsEntryLocked(int index)
     {
         using SafeFileHandle file = File.OpenHandle(_path, FileMode.Open, FileAccess.ReadWrite);
-        return new OfdLockLiveness().IsHeld(file, index);
+        return ProcessLiveness.ForCurrentPlatform.IsHeld(file, index);
     }
 
     /// <summary>The Tasks word of entry <paramref name="index"/> of a joinable queue: [abandoned:32 | held:32].</summary>
