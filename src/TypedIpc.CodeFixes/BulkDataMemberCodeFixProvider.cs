@@ -104,16 +104,17 @@ public sealed class BulkDataMemberCodeFixProvider : CodeFixProvider
     }
 
     /// <summary>
-    /// True when the retyped member must be nullable: it was, or it is a property or field of a class that would be left
-    /// with no value (no initializer kept, no constructor assigning it), which a non-nullable reference may not be (CS8618).
-    /// Only where nullable annotations are on; elsewhere a <c>?</c> on a reference type is itself a warning.
+    /// True when the retyped member must be nullable: it was, or it is a property or field of a class that some
+    /// constructor would leave with no value (no initializer kept, not assigned in that constructor), which a
+    /// non-nullable reference may not be (CS8618). Only where nullable annotations are on; elsewhere a <c>?</c> on a
+    /// reference type is itself a warning.
     /// </summary>
     private static bool MayBeNull(
         FlaggedMember member, ExpressionSyntax? keptInitializer, IReadOnlyList<ExpressionSyntax> feeds, SemanticModel model, CancellationToken cancellationToken) =>
         member.IsNullable
         || (member.NeedsValueOrNull
             && keptInitializer is null
-            && !feeds.Any(feed => member.IsAssignedInOwnConstructor(feed, model, cancellationToken))
+            && !member.IsAssignedInEveryConstructor(feeds, model, cancellationToken)
             && model.GetNullableContext(member.Type.SpanStart).AnnotationsEnabled());
 
     /// <summary>A value that only says "no data": <c>null</c>, <c>default</c>, <c>[]</c>, <c>new byte[0]</c>, <c>Array.Empty&lt;byte&gt;()</c>, <c>Memory&lt;byte&gt;.Empty</c>, <c>Stream.Null</c>.</summary>

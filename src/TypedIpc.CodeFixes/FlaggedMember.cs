@@ -43,15 +43,32 @@ internal sealed class FlaggedMember
     };
 
     /// <summary>
-    /// True for a property or field of a class or record class: without an initializer or a constructor that assigns
-    /// it, a non-nullable reference there is the compiler's CS8618.
+    /// True for a property or field of a class or record class that is not <c>required</c>: without an initializer or
+    /// a value from every constructor, a non-nullable reference there is the compiler's CS8618.
     /// </summary>
-    public bool NeedsValueOrNull => Parameter is null && Member.ContainingType.TypeKind == TypeKind.Class;
+    public bool NeedsValueOrNull =>
+        Parameter is null
+        && Member.ContainingType.TypeKind == TypeKind.Class
+        && Member is not (IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true });
 
-    /// <summary>True when <paramref name="feed"/> is assigned in a constructor of the member's own type.</summary>
-    public bool IsAssignedInOwnConstructor(ExpressionSyntax feed, SemanticModel model, CancellationToken cancellationToken) =>
-        feed.FirstAncestorOrSelf<ConstructorDeclarationSyntax>() is { } constructor
-        && SymbolEqualityComparer.Default.Equals(model.GetDeclaredSymbol(constructor, cancellationToken)?.ContainingType, Member.ContainingType);
+    /// <summary>
+    /// True when every constructor of the member's type gives it one of <paramref name="feeds"/>, or chains with
+    /// <c>this(...)</c> to a constructor that does. An implicit constructor and a primary constructor give it none; a
+    /// record's implicit copy constructor copies it.
+    /// </summary>
+    public bool IsAssignedInEveryConstructor(IEnumerable<ExpressionSyntax> feeds, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var type = Member.ContainingType;
+        var assigning = new HashSet<ConstructorDeclarationSyntax>(feeds
+            .Select(feed => feed.FirstAncestorOrSelf<ConstructorDeclarationSyntax>())
+            .OfType<ConstructorDeclarationSyntax>()
+            .Where(constructor => SymbolEqualityComparer.Default.Equals(model.GetDeclaredSymbol(constructor, cancellationToken)?.ContainingType, type)));
+        return type.InstanceConstructors
+            .Where(constructor => !IsImplicitCopyConstructor(constructor))
+            .All(constructor => constructor.DeclaringSyntaxReferences.Length == 1
+                && constructor.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is ConstructorDeclarationSyntax declaration
+                && (declaration.Initializer?.IsKind(SyntaxKind.ThisConstructorInitializer) == true || assigning.Contains(declaration)));
+    }
 
     /// <summary>The property or field whose value travels.</summary>
     private ISymbol Member { get; }
@@ -109,6 +126,10 @@ internal sealed class FlaggedMember
         type is INamedTypeSymbol { TypeArguments.Length: 1 } named
         && named.TypeArguments[0].SpecialType == SpecialType.System_Byte
         && (KnownTypes.Is(named, known.Memory) || KnownTypes.Is(named, known.ReadOnlyMemory));
+
+    private static bool IsImplicitCopyConstructor(IMethodSymbol constructor) =>
+        constructor is { IsImplicitlyDeclared: true, Parameters.Length: 1 }
+        && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, constructor.ContainingType);
 
     private static bool IsAutoProperty(PropertyDeclarationSyntax property) =>
         property is { ExpressionBody: null, AccessorList: { } accessors }

@@ -157,6 +157,103 @@ public sealed class BulkDataMemberCodeFixProviderTests
         """);
 
     [Fact]
+    public Task A_member_one_constructor_leaves_without_a_value_becomes_nullable() => CodeFixVerifier.VerifyAsync("""
+        [IpcQueue, MemoryPackable]
+        public partial class Upload
+        {
+            [MemoryPackConstructor]
+            public Upload()
+            {
+            }
+
+            public Upload(byte[] content)
+            {
+                Content = content;
+            }
+
+            public byte[] {|TIPC001:Content|} { get; set; } = Array.Empty<byte>();
+        }
+        """, """
+        [IpcQueue, MemoryPackable]
+        public partial class Upload
+        {
+            [MemoryPackConstructor]
+            public Upload()
+            {
+            }
+
+            public Upload(byte[] content)
+            {
+                Content = SharedBlob.Write(content);
+            }
+
+            public BlobRef? Content { get; set; }
+        }
+        """);
+
+    [Fact]
+    public Task A_member_every_constructor_assigns_or_chains_to_one_that_does_stays_non_nullable() => CodeFixVerifier.VerifyAsync("""
+        [IpcQueue, MemoryPackable]
+        public partial class Upload
+        {
+            public Upload()
+                : this(Array.Empty<byte>())
+            {
+            }
+
+            [MemoryPackConstructor]
+            public Upload(byte[] content)
+            {
+                Content = content;
+            }
+
+            public byte[] {|TIPC001:Content|} { get; set; }
+        }
+        """, """
+        [IpcQueue, MemoryPackable]
+        public partial class Upload
+        {
+            public Upload()
+                : this(Array.Empty<byte>())
+            {
+            }
+
+            [MemoryPackConstructor]
+            public Upload(byte[] content)
+            {
+                Content = SharedBlob.Write(content);
+            }
+
+            public BlobRef Content { get; set; }
+        }
+        """);
+
+    [Fact]
+    public Task A_required_member_stays_non_nullable() => CodeFixVerifier.VerifyAsync("""
+        [IpcQueue, MemoryPackable]
+        public partial class Upload
+        {
+            public required byte[] {|TIPC001:Content|} { get; init; }
+        }
+
+        public static class Producer
+        {
+            public static Upload Make(byte[] data) => new Upload { Content = data };
+        }
+        """, """
+        [IpcQueue, MemoryPackable]
+        public partial class Upload
+        {
+            public required BlobRef Content { get; init; }
+        }
+
+        public static class Producer
+        {
+            public static Upload Make(byte[] data) => new Upload { Content = SharedBlob.Write(data) };
+        }
+        """);
+
+    [Fact]
     public Task A_member_assigned_only_in_another_types_constructor_becomes_nullable() => CodeFixVerifier.VerifyAsync("""
         [IpcQueue, MemoryPackable]
         public partial class Upload
