@@ -66,7 +66,7 @@ public sealed class BulkDataMemberCodeFixProvider : CodeFixProvider
 
             // An initializer is a value fed to the member like any other, unless it only says "no data".
             var initializer = member.Initializer?.Value;
-            var keptInitializer = initializer is not null && !IsEmptyValue(initializer, model, context.CancellationToken) ? initializer : null;
+            var keptInitializer = initializer is not null && !IsEmptyValue(initializer, model, known, context.CancellationToken) ? initializer : null;
             var feeds = member.FindFeeds(root, model, context.CancellationToken);
             if (keptInitializer is not null)
             {
@@ -118,14 +118,26 @@ public sealed class BulkDataMemberCodeFixProvider : CodeFixProvider
             && model.GetNullableContext(member.Type.SpanStart).AnnotationsEnabled());
 
     /// <summary>A value that only says "no data": <c>null</c>, <c>default</c>, <c>[]</c>, <c>new byte[0]</c>, <c>Array.Empty&lt;byte&gt;()</c>, <c>Memory&lt;byte&gt;.Empty</c>, <c>Stream.Null</c>.</summary>
-    private static bool IsEmptyValue(ExpressionSyntax value, SemanticModel model, CancellationToken cancellationToken) => value switch
+    private static bool IsEmptyValue(ExpressionSyntax value, SemanticModel model, KnownTypes known, CancellationToken cancellationToken) => value switch
     {
         LiteralExpressionSyntax literal => literal.IsKind(SyntaxKind.NullLiteralExpression) || literal.IsKind(SyntaxKind.DefaultLiteralExpression),
         DefaultExpressionSyntax => true,
         CollectionExpressionSyntax collection => collection.Elements.Count == 0,
         ArrayCreationExpressionSyntax array => array.Initializer is { Expressions.Count: 0 }
             || array.Type.RankSpecifiers.SelectMany(rank => rank.Sizes).Any(size => model.GetConstantValue(size, cancellationToken) is { HasValue: true, Value: 0 }),
-        _ => model.GetSymbolInfo(value, cancellationToken).Symbol is { IsStatic: true, Name: "Empty" or "Null" } and (IMethodSymbol { Parameters.Length: 0 } or IPropertySymbol or IFieldSymbol),
+        _ => model.GetSymbolInfo(value, cancellationToken).Symbol is { IsStatic: true } member && IsNoDataMember(member, known),
+    };
+
+    /// <summary>
+    /// <c>Array.Empty&lt;T&gt;()</c>, <c>Memory&lt;T&gt;.Empty</c>, <c>ReadOnlyMemory&lt;T&gt;.Empty</c> or <c>Stream.Null</c>, known by
+    /// their types: a user's member that is merely named <c>Empty</c> may well hold data.
+    /// </summary>
+    private static bool IsNoDataMember(ISymbol member, KnownTypes known) => member switch
+    {
+        IMethodSymbol { Name: "Empty", Parameters.Length: 0, ContainingType.SpecialType: SpecialType.System_Array } => true,
+        IPropertySymbol { Name: "Empty" } property => KnownTypes.Is(property.ContainingType, known.Memory) || KnownTypes.Is(property.ContainingType, known.ReadOnlyMemory),
+        IFieldSymbol { Name: "Null" } field => KnownTypes.Is(field.ContainingType, known.Stream),
+        _ => false,
     };
 
     /// <summary>How to retype one member: drop its initializer (an empty value) or not, and make the new type nullable or not.</summary>

@@ -105,6 +105,8 @@ public sealed class BulkDataMemberCodeFixProviderTests
             public Memory<byte> {|TIPC001:Content|} { get; set; } = Memory<byte>.Empty;
 
             public byte[] {|TIPC001:Header|} = Array.Empty<byte>();
+
+            public Stream {|TIPC001:Body|} { get; set; } = Stream.Null;
         }
         """, """
         [IpcQueue, MemoryPackable]
@@ -113,6 +115,8 @@ public sealed class BulkDataMemberCodeFixProviderTests
             public BlobRef? Content { get; set; }
 
             public BlobRef? Header;
+
+            public BlobRef? Body { get; set; }
         }
         """);
 
@@ -128,6 +132,33 @@ public sealed class BulkDataMemberCodeFixProviderTests
         public partial class Upload(byte[] content)
         {
             public BlobRef Content { get; } = SharedBlob.Write(content);
+        }
+        """);
+
+    [Fact]
+    public Task An_initializer_from_a_member_merely_named_Empty_is_data_and_is_kept() => CodeFixVerifier.VerifyAsync("""
+        public static class Canvas
+        {
+            /// <summary>A blank 64 x 64 image: 4096 zero bytes that the consumer needs.</summary>
+            public static byte[] Empty => new byte[64 * 64];
+        }
+
+        [IpcQueue, MemoryPackable]
+        public partial class Sketch
+        {
+            public byte[] {|TIPC001:Pixels|} { get; set; } = Canvas.Empty;
+        }
+        """, """
+        public static class Canvas
+        {
+            /// <summary>A blank 64 x 64 image: 4096 zero bytes that the consumer needs.</summary>
+            public static byte[] Empty => new byte[64 * 64];
+        }
+
+        [IpcQueue, MemoryPackable]
+        public partial class Sketch
+        {
+            public BlobRef Pixels { get; set; } = SharedBlob.Write(Canvas.Empty);
         }
         """);
 
