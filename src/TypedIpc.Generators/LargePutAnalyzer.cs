@@ -23,7 +23,6 @@ public sealed class LargePutAnalyzer : DiagnosticAnalyzer
     public const int DefaultThresholdBytes = KnownNames.DefaultMaxMessageBytes;
 
     private const string OpenMethod = "Open";
-    private const string OptionsParameter = "options";
     private const string MaxMessageBytesProperty = "MaxMessageBytes";
 
     private static readonly ImmutableHashSet<string> PutMethods = ImmutableHashSet.Create("Put", "PutNowait", "TryPut", "PutAsync");
@@ -90,8 +89,9 @@ public sealed class LargePutAnalyzer : DiagnosticAnalyzer
 
     /// <summary>
     /// The queue's per-message limit: the message's <c>[IpcQueue(MaxMessageBytes)]</c>, which a generated queue always
-    /// uses, else the <c>QueueOptions</c> the queue is visibly opened with (a local initialized by <c>Open</c>), else the
-    /// default. Null when the options passed are not known at compile time.
+    /// uses, else the <c>QueueOptions</c> the queue is visibly opened with (a local initialized by the <c>Open</c> of
+    /// <c>SharedQueue&lt;T&gt;</c> or of a generated queue), else the default. Null when the options passed are not
+    /// known at compile time.
     /// </summary>
     private static int? MessageLimit(KnownTypes known, IInvocationOperation put, ITypeSymbol itemType)
     {
@@ -103,12 +103,14 @@ public sealed class LargePutAnalyzer : DiagnosticAnalyzer
             return fixedByAttribute;
         }
 
-        if (put.Instance is not ILocalReferenceOperation local || Unwrap(LargePayload.LocalInitializer(local)) is not IInvocationOperation { TargetMethod.Name: OpenMethod } open)
+        if (put.Instance is not ILocalReferenceOperation local
+            || Unwrap(LargePayload.LocalInitializer(local)) is not IInvocationOperation open
+            || !IsQueueOpen(known, open.TargetMethod))
         {
             return declared ?? KnownNames.DefaultMaxMessageBytes;
         }
 
-        var options = open.Arguments.FirstOrDefault(argument => argument.Parameter?.Name == OptionsParameter);
+        var options = open.Arguments.FirstOrDefault(argument => KnownTypes.Is(argument.Parameter?.Type, known.QueueOptions));
         if (options is null || options.ArgumentKind == ArgumentKind.DefaultValue || Unwrap(options.Value) is { ConstantValue: { HasValue: true, Value: null } })
         {
             return declared ?? KnownNames.DefaultMaxMessageBytes;
@@ -118,6 +120,11 @@ public sealed class LargePutAnalyzer : DiagnosticAnalyzer
             ? MaxMessageBytesOf(creation)
             : null;
     }
+
+    /// <summary>The static <c>Open</c> of <c>SharedQueue&lt;T&gt;</c> or of a generated queue, whose options are the queue's.</summary>
+    private static bool IsQueueOpen(KnownTypes known, IMethodSymbol method) =>
+        method is { IsStatic: true, Name: OpenMethod }
+        && (KnownTypes.Is(method.ContainingType, known.SharedQueue) || known.IsGeneratedQueue(method.ContainingType));
 
     /// <summary>The <c>MaxMessageBytes</c> a <c>new QueueOptions { ... }</c> sets: the default when it sets none, null when not a constant.</summary>
     private static int? MaxMessageBytesOf(IObjectCreationOperation creation)

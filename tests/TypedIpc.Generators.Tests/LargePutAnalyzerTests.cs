@@ -282,6 +282,37 @@ public sealed class LargePutAnalyzerTests
         """);
 
     [Fact]
+    public Task OptionsPassedToAMethodMerelyNamedOpenSayNothingOfTheQueuesLimit() => Verifier.VerifyAsync(Messages + """
+        public unsafe struct Frame
+        {
+            public int Width;
+            public fixed byte Pixels[8192];
+        }
+
+        public static class Frames
+        {
+            public static SharedQueue<Frame> Open(string name, QueueOptions options) => SharedQueue<Frame>.Open(name);
+        }
+
+        public static class Producer
+        {
+            public static void Run(Frame frame)
+            {
+                using var queue = Frames.Open("frames", options: new QueueOptions { MaxMessageBytes = 16384 });
+                queue.Put({|TIPC002:frame|});
+            }
+        }
+        """);
+
+    [Fact]
+    public Task LargeConstantSizeMultidimensionalArray() => Verifier.VerifyAsync(Messages + """
+        public static class Producer
+        {
+            public static void Run(SharedQueue<byte[,]> queue) => queue.Put({|TIPC002:new byte[2048, 2048]|});
+        }
+        """);
+
+    [Fact]
     public Task FixedSizeStructWithinTheOptionsPassedToAGeneratedQueue() => Verifier.VerifyAsync(Messages + """
         [IpcQueue, MemoryPackable]
         public unsafe partial struct Frame
