@@ -22,6 +22,12 @@ public interface IIpcQueue<T> : IDisposable
     /// <summary>The approximate number of items in the queue (Python's <c>qsize()</c>).</summary>
     int Count { get; }
 
+    /// <summary>True when the queue holds no item (Python's <c>empty()</c>); as approximate as <see cref="Count"/>.</summary>
+    bool IsEmpty { get; }
+
+    /// <summary>True when the queue holds <see cref="Capacity"/> items, so a put would wait (Python's <c>full()</c>); as approximate as <see cref="Count"/>.</summary>
+    bool IsFull { get; }
+
     /// <summary>
     /// Puts <paramref name="item"/> at the end of the queue. With <paramref name="block"/> true (the default) it waits
     /// for room, forever or at most <paramref name="timeout"/>; with <paramref name="block"/> false it does not wait

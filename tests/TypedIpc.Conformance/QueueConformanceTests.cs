@@ -91,6 +91,8 @@ public abstract class QueueConformanceTests : IAsyncLifetime
         Assert.Equal(3, queue.Count);
         Assert.Equal(3, queue.MaxSize);
         Assert.Equal(3, queue.Capacity);
+        Assert.True(queue.IsFull);
+        Assert.False(queue.IsEmpty);
         Assert.Throws<QueueFullException>(() => queue.PutNowait(4));
         Assert.Throws<QueueFullException>(() => queue.Put(4, block: false));
         Assert.False(queue.TryPut(4));
@@ -130,6 +132,8 @@ public abstract class QueueConformanceTests : IAsyncLifetime
         Assert.Throws<QueueEmptyException>(() => queue.Get(block: false));
         Assert.False(queue.TryGet(out _));
         Assert.Equal(0, queue.Count);
+        Assert.True(queue.IsEmpty);
+        Assert.False(queue.IsFull);
     }
 
     [Fact]

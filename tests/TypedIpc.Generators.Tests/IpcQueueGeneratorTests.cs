@@ -24,7 +24,9 @@ public sealed class IpcQueueGeneratorTests
 
             public static class Worker
             {
-                public static int Drain(IIpcQueue<Job> queue, Span<Job> buffer) => queue.GetMany(buffer, block: false);
+                // Through the interface, every instance member the generated queue and SharedQueue<T> both have.
+                public static int Drain(IIpcQueue<Job> queue, Span<Job> buffer) =>
+                    queue.IsEmpty || queue.IsShutDown ? 0 : queue.GetMany(buffer, block: false) + (queue.IsFull ? queue.Capacity : queue.Count);
 
                 public static int Run(System.Threading.CancellationToken cancellationToken)
                 {

@@ -29,6 +29,10 @@ public sealed class WrappedQueue<T>(SharedQueue<T> queue) : IIpcQueue<T>, IJoina
 
     public int Count => queue.Count;
 
+    public bool IsEmpty => queue.IsEmpty;
+
+    public bool IsFull => queue.IsFull;
+
     public bool IsShutDown => queue.IsShutDown;
 
     public void TaskDone() => Interlocked.Increment(ref _tasksDone);
