@@ -14,6 +14,23 @@ public sealed class IpcQueueGeneratorTests
         """;
 
     [Fact]
+    public void MemoryPacks_generator_runs_next_to_TypedIpcs_as_in_a_real_build()
+    {
+        var (result, compilation) = TestCompilation.Generate(Usings + """
+            namespace MyApp;
+
+            [IpcQueue, MemoryPackable]
+            public partial record Job(string Path);
+            """);
+
+        Assert.Single(result.GeneratedSources);
+        var job = compilation.GetTypeByMetadataName("MyApp.Job")!;
+        var serializable = compilation.GetTypeByMetadataName("MemoryPack.IMemoryPackable`1")!.Construct(job);
+        Assert.Contains(serializable, job.AllInterfaces, SymbolEqualityComparer.Default);
+        Assert.Empty(compilation.GetDiagnostics().Where(diagnostic => diagnostic.Severity >= DiagnosticSeverity.Warning));
+    }
+
+    [Fact]
     public void The_queue_implements_IIpcQueue_and_offers_Open_with_options_and_Capacity()
     {
         var (_, compilation) = TestCompilation.Generate(Usings + """
