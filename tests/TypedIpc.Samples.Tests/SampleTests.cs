@@ -48,6 +48,20 @@ public sealed class SampleTests(SampleBuilds builds) : IClassFixture<SampleBuild
         Assert.Matches(@"(?m)^\s*0 Warning\(s\)", built.Build.Output);
     }
 
+    /// <summary>
+    /// The same at the language versions between the newest that the generator tests' Roslyn 4.8 compiles (C# 12,
+    /// checked there) and the SDK's newest (the build above).
+    /// </summary>
+    [Theory]
+    [InlineData("13")]
+    public void MessageShapes_builds_without_a_warning_under_every_analyzer_at_an_older_language_version(string languageVersion)
+    {
+        BuiltSample built = BuiltSuccessfully("MessageShapes", $"ShapesLangVersion={languageVersion}");
+
+        Assert.Contains($"MessageShapes: LangVersion {languageVersion}", built.Build.Output, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^\s*0 Warning\(s\)", built.Build.Output);
+    }
+
     [Fact]
     public void QueueTutorial_replays_the_tutorial_across_two_processes()
     {
@@ -137,9 +151,9 @@ public sealed class SampleTests(SampleBuilds builds) : IClassFixture<SampleBuild
         AssertNoQueueLeft(Capture(run, "consuming '([^']+)'"));
     }
 
-    private BuiltSample BuiltSuccessfully(string sample)
+    private BuiltSample BuiltSuccessfully(string sample, params string[] properties)
     {
-        BuiltSample built = builds.Get(sample);
+        BuiltSample built = builds.Get(sample, properties);
         Assert.True(built.Build.ExitCode == 0, built.Build.ToString());
         return built;
     }

@@ -14,15 +14,19 @@ public sealed class SampleBuilds : IDisposable
 
     public static string RepositoryRoot => CommandLine.RepositoryRoot;
 
-    /// <summary>The build of <c>samples/<paramref name="sample"/></c>, built on first use.</summary>
-    public BuiltSample Get(string sample)
+    /// <summary>
+    /// The build of <c>samples/<paramref name="sample"/></c> with the MSBuild <paramref name="properties"/>
+    /// (<c>Name=value</c>), built on first use.
+    /// </summary>
+    public BuiltSample Get(string sample, params string[] properties)
     {
+        string key = string.Join(';', [sample, .. properties]);
         lock (_builds)
         {
-            if (!_builds.TryGetValue(sample, out BuiltSample? built))
+            if (!_builds.TryGetValue(key, out BuiltSample? built))
             {
-                built = Build(sample);
-                _builds.Add(sample, built);
+                built = Build(sample, properties);
+                _builds.Add(key, built);
             }
 
             return built;
@@ -31,19 +35,23 @@ public sealed class SampleBuilds : IDisposable
 
     public void Dispose() => _artifacts.Delete(recursive: true);
 
-    private BuiltSample Build(string sample)
+    private BuiltSample Build(string sample, string[] properties)
     {
         string project = Path.Combine(RepositoryRoot, "samples", sample, $"{sample}.csproj");
+        // A build with properties of its own gets a folder of its own: builds of one project must not share obj.
+        string artifacts = properties.Length == 0
+            ? _artifacts.FullName
+            : Directory.CreateDirectory(Path.Combine(_artifacts.FullName, $"{sample}-{_builds.Count}")).FullName;
         CommandResult build = CommandLine.RunDotnet(
-            ["build", project, "-c", "Release", "--artifacts-path", _artifacts.FullName, "--disable-build-servers", "-tl:off", "-nologo"],
+            ["build", project, "-c", "Release", "--artifacts-path", artifacts, "--disable-build-servers", "-tl:off", "-nologo", .. properties.Select(property => $"-p:{property}")],
             RepositoryRoot,
             BuildTimeout);
 
         // The artifacts layout: <artifacts>/{bin,obj}/<project>/<configuration in lower case>/
         return new BuiltSample(
             build,
-            Path.Combine(_artifacts.FullName, "bin", sample, "release", $"{sample}.dll"),
-            Path.Combine(_artifacts.FullName, "obj", sample, "release", "generated"));
+            Path.Combine(artifacts, "bin", sample, "release", $"{sample}.dll"),
+            Path.Combine(artifacts, "obj", sample, "release", "generated"));
     }
 }
 
