@@ -61,6 +61,30 @@ public sealed class IpcQueueGeneratorTests
         Assert.Contains(contract, queue.AllInterfaces, SymbolEqualityComparer.Default);
     }
 
+    public static TheoryData<string> Shapes() => new(GeneratedCodeWarningMatrixTests.Shapes.Keys);
+
+    /// <summary>CS1591 checks the members of public queues only; an internal or nested queue is documented all the same.</summary>
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Every_member_of_the_queue_but_its_private_storage_has_XML_docs(string shape)
+    {
+        var (result, compilation) = TestCompilation.Generate(
+            TestCompilation.ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose), GeneratedCodeWarningMatrixTests.SourceOf(shape));
+
+        var generatedTree = Assert.Single(result.GeneratedSources).SyntaxTree;
+        var queue = compilation.GetSymbolsWithName(name => name.EndsWith("Queue", StringComparison.Ordinal), SymbolFilter.Type)
+            .OfType<INamedTypeSymbol>()
+            .Single(type => type.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree.FilePath == generatedTree.FilePath));
+        var members = queue.GetMembers()
+            .Where(member => member is not IMethodSymbol { AssociatedSymbol: not null } // accessors: their property is documented
+                && member.DeclaredAccessibility != Accessibility.Private
+                && member.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree.FilePath == generatedTree.FilePath))
+            .ToList();
+        Assert.NotEmpty(members);
+        Assert.All(new ISymbol[] { queue }.Concat(members), member =>
+            Assert.False(string.IsNullOrWhiteSpace(member.GetDocumentationCommentXml()), $"{member} has no XML docs"));
+    }
+
     [Fact]
     public void A_Joinable_queue_implements_IJoinableQueue_and_opens_joinable_and_others_have_no_joinable_member()
     {
