@@ -59,6 +59,12 @@ namespace MessageShapes.Classes
     [IpcQueue, MemoryPackable]
     public partial record OldWork(string Path);
 
+    /// <summary>A message whose use is an error.</summary>
+    /// <param name="Path">Where the input is.</param>
+    [Obsolete("Gone; use Work.", error: true)]
+    [IpcQueue, MemoryPackable]
+    public partial record GoneWork(string Path);
+
     /// <summary>An experimental message.</summary>
     /// <param name="Path">Where the input is.</param>
     [Experimental("SHAPES001")]
