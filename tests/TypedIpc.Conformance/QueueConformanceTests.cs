@@ -283,6 +283,17 @@ public abstract class QueueConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Opening_an_unbounded_queue_with_another_byte_capacity_throws_Mismatch_naming_CapacityBytes()
+    {
+        string name = NewName();
+        await OpenAsync<int>(name, maxsize: 0, capacityBytes: 64 * 1024);
+
+        QueueMismatchException error = await Assert.ThrowsAsync<QueueMismatchException>(async () => await OpenAsync<int>(name, maxsize: 0, capacityBytes: 128 * 1024));
+
+        Assert.Contains("CapacityBytes", error.Message);
+    }
+
+    [Fact]
     public async Task PutMany_and_GetMany_keep_the_order_and_GetMany_takes_what_is_ready()
     {
         IIpcQueue<int> queue = await OpenAsync<int>(NewName(), maxsize: 10);
