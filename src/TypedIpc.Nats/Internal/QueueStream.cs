@@ -213,6 +213,14 @@ internal sealed class QueueStream
                 "(someone changed it by hand)");
         }
 
+        // The description is what processes agree on; the limits the server enforces must still be the ones it describes.
+        StreamConfig described = StreamConfigFor(existing, options);
+        if (config.MaxMsgs != described.MaxMsgs || config.MaxBytes != described.MaxBytes || config.MaxMsgSize != described.MaxMsgSize)
+        {
+            differences.Add($"stream limits: it has MaxMsgs {config.MaxMsgs}, MaxBytes {config.MaxBytes}, MaxMsgSize {config.MaxMsgSize} where its " +
+                $"description means MaxMsgs {described.MaxMsgs}, MaxBytes {described.MaxBytes}, MaxMsgSize {described.MaxMsgSize} (someone changed it by hand)");
+        }
+
         if (config.Storage != options.Storage)
         {
             differences.Add($"storage: the stream keeps its messages in {config.Storage}, this process opens it with {options.Storage}");
