@@ -114,11 +114,11 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
         {
             await client.ConnectAsync().ConfigureAwait(false);
             long serverLimit = client.Connection.ServerInfo?.MaxPayload ?? long.MaxValue;
-            if (options.MaxMessageBytes > serverLimit)
+            if (options.MaxMessageBytes + QueueStream.PutHeaderBytes > serverLimit)
             {
                 throw new ArgumentOutOfRangeException(nameof(options), options.MaxMessageBytes,
-                    $"NatsQueueOptions.MaxMessageBytes is more than the server's max_payload ({serverLimit:N0} bytes); " +
-                    "lower it, or raise max_payload in the server's configuration.");
+                    $"NatsQueueOptions.MaxMessageBytes and the {QueueStream.PutHeaderBytes}-byte header of a put are more than the " +
+                    $"server's max_payload ({serverLimit:N0} bytes); lower it, or raise max_payload in the server's configuration.");
             }
 
             // Subscribed before the state is read, so that a shutdown between the two is not missed.

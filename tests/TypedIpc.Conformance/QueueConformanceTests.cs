@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MemoryPack;
 
 namespace TypedIpc.Conformance;
 
@@ -225,6 +226,23 @@ public abstract class QueueConformanceTests : IAsyncLifetime
         Assert.Equal(0, queue.Count);
         queue.Put(new Sized(2, "fits"));
         Assert.Equal(2, queue.GetNowait().Number);
+    }
+
+    [Fact]
+    public async Task An_item_of_exactly_the_message_limit_goes_through_and_one_byte_more_throws_MessageTooLarge()
+    {
+        const int Limit = 256;
+        IIpcQueue<Sized> queue = await OpenAsync<Sized>(NewName(), maxsize: 3, maxMessageBytes: Limit);
+        int overhead = MemoryPackSerializer.Serialize(new Sized(1, "x")).Length - 1;
+        var atTheLimit = new Sized(1, new string('x', Limit - overhead));
+        var oneByteMore = new Sized(2, new string('x', Limit - overhead + 1));
+        Assert.Equal(Limit, MemoryPackSerializer.Serialize(atTheLimit).Length);
+
+        queue.Put(atTheLimit, timeout: TimeSpan.FromSeconds(5));
+        Assert.Throws<MessageTooLargeException>(() => queue.Put(oneByteMore, timeout: TimeSpan.FromSeconds(5)));
+
+        Assert.Equal(atTheLimit, queue.Get(timeout: TimeSpan.FromSeconds(5)));
+        Assert.False(queue.TryGet(out _));
     }
 
     [Fact]

@@ -34,7 +34,8 @@ public sealed class NatsStreamLayoutTests(NatsServer server) : IAsyncLifetime
         Assert.Equal(StreamConfigDiscard.New, stream.Discard);
         Assert.Equal(3, stream.MaxMsgs);
         Assert.Equal(-1, stream.MaxBytes);
-        Assert.Equal(NatsQueueOptions.DefaultMaxMessageBytes, stream.MaxMsgSize);
+        // The server counts the Nats-Msg-Id header of a put with its payload: 128 bytes of room for it.
+        Assert.Equal(NatsQueueOptions.DefaultMaxMessageBytes + 128, stream.MaxMsgSize);
         Assert.Equal(StreamConfigStorage.File, stream.Storage);
         Assert.Equal(1, stream.NumReplicas);
         Assert.StartsWith("typedipc-queue/1; ", stream.Description);
@@ -61,7 +62,7 @@ public sealed class NatsStreamLayoutTests(NatsServer server) : IAsyncLifetime
         StreamConfig stream = (await _client.CreateJetStreamContext().GetStreamAsync(StreamName)).Info.Config;
         Assert.Equal(-1, stream.MaxMsgs);
         Assert.Equal(64 * 1024, stream.MaxBytes);
-        Assert.Equal(1024, stream.MaxMsgSize);
+        Assert.Equal(1024 + 128, stream.MaxMsgSize);
         Assert.Equal(StreamConfigStorage.Memory, stream.Storage);
         ConsumerConfig consumer = (await _client.CreateJetStreamContext().GetConsumerAsync(StreamName, "getters")).Info.Config;
         Assert.Equal(TimeSpan.FromSeconds(7), consumer.AckWait);

@@ -27,6 +27,12 @@ internal sealed class QueueStream
     private static readonly byte[] NoWaitPullRequest = """{"batch":1,"no_wait":true}"""u8.ToArray();
     private static readonly NatsRawSerializer<byte[]> Raw = NatsRawSerializer<byte[]>.Default;
 
+    /// <summary>
+    /// What the server counts beyond a put's payload against the stream's <c>MaxMsgSize</c> and its <c>max_payload</c>:
+    /// the header block that carries the put's <c>Nats-Msg-Id</c> (79 bytes at most), rounded up.
+    /// </summary>
+    public const int PutHeaderBytes = 128;
+
     /// <summary>What a pull request waits for at most before the caller re-checks cancellation, shutdown and the server.</summary>
     public static readonly TimeSpan PullWindow = TimeSpan.FromSeconds(1);
 
@@ -193,7 +199,7 @@ internal sealed class QueueStream
         Discard = StreamConfigDiscard.New,
         MaxMsgs = wanted.MaxSize > 0 ? wanted.MaxSize : -1,
         MaxBytes = wanted.MaxSize > 0 ? -1 : wanted.CapacityBytes,
-        MaxMsgSize = wanted.MaxMessageBytes,
+        MaxMsgSize = wanted.MaxMessageBytes + PutHeaderBytes,
         Storage = options.Storage,
         NumReplicas = options.Replicas,
     };
