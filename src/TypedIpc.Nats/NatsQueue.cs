@@ -239,7 +239,16 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
         var limit = new CallLimit(block, timeout);
         for (int i = 0; i < items.Length; i++)
         {
-            Wait(PutWithinAsync(items[i], limit, cancellationToken, itemsBefore: i));
+            try
+            {
+                Wait(PutWithinAsync(items[i], limit, cancellationToken, itemsBefore: i));
+            }
+            catch (Exception e) when (i > 0 && e is OperationCanceledException or QueueShutDownException)
+            {
+                // IIpcQueue's contract, as on shared memory: the items before went in, and the exception says how many.
+                e.Data[QueueProtocol.ItemsPutKey] = i;
+                throw;
+            }
         }
     }
 

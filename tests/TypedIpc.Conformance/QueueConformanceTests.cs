@@ -339,6 +339,19 @@ public abstract class QueueConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_PutMany_cancelled_while_it_waits_keeps_its_prefix_and_says_how_many_in_the_exception_data()
+    {
+        IIpcQueue<int> queue = await OpenAsync<int>(NewName(), maxsize: 2);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+
+        OperationCanceledException error = Assert.ThrowsAny<OperationCanceledException>(() => queue.PutMany([0, 1, 2, 3], cancellationToken: cancel.Token));
+
+        Assert.Equal(2, error.Data["TypedIpc.ItemsPut"]);
+        Assert.Equal([0, 1], [queue.GetNowait(), queue.GetNowait()]);
+        Assert.False(queue.TryGet(out _));
+    }
+
+    [Fact]
     public async Task Calls_that_would_wait_with_an_already_cancelled_token_throw_and_change_nothing()
     {
         IIpcQueue<int> queue = await OpenAsync<int>(NewName(), maxsize: 1);
