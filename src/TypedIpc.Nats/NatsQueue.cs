@@ -257,7 +257,7 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
     {
         if (destination.IsEmpty)
         {
-            return 0;
+            throw new ArgumentException("GetMany needs room for at least one item in the destination span.", nameof(destination));
         }
 
         destination[0] = Get(block, timeout, cancellationToken);

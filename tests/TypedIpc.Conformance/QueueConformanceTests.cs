@@ -327,6 +327,17 @@ public abstract class QueueConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetMany_into_an_empty_span_is_refused_and_takes_nothing()
+    {
+        IIpcQueue<int> queue = await OpenAsync<int>(NewName(), maxsize: 3);
+        queue.Put(1);
+
+        Assert.Throws<ArgumentException>(() => queue.GetMany(Span<int>.Empty));
+
+        Assert.Equal(1, queue.GetNowait());
+    }
+
+    [Fact]
     public async Task PutMany_on_a_queue_that_fills_says_how_many_went_in()
     {
         IIpcQueue<int> queue = await OpenAsync<int>(NewName(), maxsize: 3);
