@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using NATS.Net;
 using TypedIpc.Nats.TestPeer;
 using TypedIpc.Nats.Tests.Support;
@@ -8,7 +9,7 @@ namespace TypedIpc.Nats.Tests;
 
 /// <summary>Producers and consumers as separate processes that share nothing but a nats-server.</summary>
 [Collection(SharedNatsServer.Name)]
-public sealed class NatsCrossProcessTests(NatsServer server, ITestOutputHelper output) : IAsyncLifetime
+public sealed partial class NatsCrossProcessTests(NatsServer server, ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly string _name = $"nats-tests.cross.{Guid.NewGuid():N}";
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("typedipc-nats-cross-");
@@ -84,6 +85,42 @@ public sealed class NatsCrossProcessTests(NatsServer server, ITestOutputHelper o
             peers.ForEach(peer => peer.Dispose());
         }
     }
+
+    [Fact]
+    public async Task Shutdown_in_one_process_ends_ReadAllAsync_in_every_other_process_after_the_drain()
+    {
+        const int Items = 20;
+        var readers = new List<NatsPeer>();
+        try
+        {
+            await using NatsClient client = server.NewClient();
+            await using NatsQueue<Numbered> queue = await NatsQueue<Numbered>.OpenAsync(client, _name, maxsize: 100);
+            for (int reader = 0; reader < 2; reader++)
+            {
+                readers.Add(NatsPeer.Start(null, "read-all", server.Url, _name, "100"));
+            }
+
+            readers.ForEach(reader => reader.WaitForOutput("reading", TimeSpan.FromSeconds(60)));
+            for (int i = 0; i < Items; i++)
+            {
+                await queue.PutAsync(new Numbered(0, i));
+            }
+
+            queue.Shutdown();
+            readers.ForEach(reader => reader.WaitForSuccess(TimeSpan.FromSeconds(60)));
+
+            int[] read = readers.Select(reader => int.Parse(ReadAllCompleted().Match(reader.Output).Groups[1].Value)).ToArray();
+            output.WriteLine($"Shutdown in the test process; ReadAllAsync completed in both reader processes after {read[0]} and {read[1]} items");
+            Assert.Equal(Items, read.Sum());
+        }
+        finally
+        {
+            readers.ForEach(reader => reader.Dispose());
+        }
+    }
+
+    [GeneratedRegex(@"ReadAllAsync completed after (\d+) items")]
+    private static partial Regex ReadAllCompleted();
 
     private static List<(long Producer, long Sequence)> Read(string path)
     {
