@@ -114,11 +114,11 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
         {
             await client.ConnectAsync().ConfigureAwait(false);
             long serverLimit = client.Connection.ServerInfo?.MaxPayload ?? long.MaxValue;
-            if (options.MaxMessageBytes > serverLimit)
+            if (options.MaxMessageBytes + QueueStream.PutHeaderBytes > serverLimit)
             {
                 throw new ArgumentOutOfRangeException(nameof(options), options.MaxMessageBytes,
-                    $"NatsQueueOptions.MaxMessageBytes is more than the server's max_payload ({serverLimit:N0} bytes); " +
-                    "lower it, or raise max_payload in the server's configuration.");
+                    $"NatsQueueOptions.MaxMessageBytes and the {QueueStream.PutHeaderBytes}-byte header of a put are more than the " +
+                    $"server's max_payload ({serverLimit:N0} bytes); lower it, or raise max_payload in the server's configuration.");
             }
 
             // Subscribed before the state is read, so that a shutdown between the two is not missed.
@@ -175,8 +175,14 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
     /// <exception cref="QueueFullException">No room before the timeout.</exception>
     /// <exception cref="QueueShutDownException">The queue was shut down.</exception>
     /// <exception cref="MessageTooLargeException">The item serializes to more than <see cref="NatsQueueOptions.MaxMessageBytes"/>.</exception>
-    /// <exception cref="QueueUnavailableException">The server could not be reached within the timeout.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was put.</exception>
+    /// <exception cref="QueueUnavailableException">
+    /// The server could not be reached within the timeout. Its message says whether the item may still be stored: a
+    /// request that got no answer can reach the server once it is back.
+    /// </exception>
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="cancellationToken"/> was canceled; nothing was put, unless a request sent to an unreachable server
+    /// still reaches it once it is back.
+    /// </exception>
     public ValueTask PutAsync(T item, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         PutWithinAsync(item, new CallLimit(block: true, timeout), cancellationToken, itemsBefore: 0);
 
@@ -239,7 +245,16 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
         var limit = new CallLimit(block, timeout);
         for (int i = 0; i < items.Length; i++)
         {
-            Wait(PutWithinAsync(items[i], limit, cancellationToken, itemsBefore: i));
+            try
+            {
+                Wait(PutWithinAsync(items[i], limit, cancellationToken, itemsBefore: i));
+            }
+            catch (Exception e) when (i > 0 && e is OperationCanceledException or QueueShutDownException)
+            {
+                // IIpcQueue's contract, as on shared memory: the items before went in, and the exception says how many.
+                e.Data[QueueProtocol.ItemsPutKey] = i;
+                throw;
+            }
         }
     }
 
@@ -248,7 +263,7 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
     {
         if (destination.IsEmpty)
         {
-            return 0;
+            throw new ArgumentException("GetMany needs room for at least one item in the destination span.", nameof(destination));
         }
 
         destination[0] = Get(block, timeout, cancellationToken);
@@ -333,6 +348,8 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
         string messageId = _messageIdPrefix + Interlocked.Increment(ref _messageCount).ToString(CultureInfo.InvariantCulture);
         TimeSpan fullDelay = TimeSpan.FromMilliseconds(1);
         Exception? unreachable = null;
+        // A request that got no answer may have been buffered by the client and reach the server once it is back.
+        bool sentUnanswered = false;
         while (true)
         {
             EnsureNotDisposed();
@@ -354,6 +371,7 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
                 {
                     outcome = PutOutcome.NoStream;
                     unreachable = e;
+                    sentUnanswered = true;
                 }
 
                 switch (outcome)
@@ -396,7 +414,11 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
             unreachable ??= new NatsException("not connected to the server");
             if (deadline.HasPassed)
             {
-                throw Unavailable("put an item on", unreachable);
+                throw sentUnanswered
+                    ? Unavailable("put an item on", unreachable,
+                        "Its request may still reach the server when it is back, so the item may yet be stored and a retry may put it " +
+                        "twice; nothing the server acknowledged is lost.")
+                    : Unavailable("put an item on", unreachable, "Nothing was put; the call can be retried once the server is back.");
             }
 
             await SleepAsync(deadline.RemainingAtMost(UnreachableRetryDelay), cancellationToken).ConfigureAwait(false);
@@ -637,9 +659,10 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
     private QueueShutDownException ShutDownForPut() =>
         new($"queue '{Name}' was shut down: it takes no more items.");
 
-    private QueueUnavailableException Unavailable(string action, Exception cause) => new(
-        $"could not {action} queue '{Name}': the NATS server did not answer in time ({cause.Message}). Nothing the server " +
-        "acknowledged is lost; the call can be retried once the server is back.", cause);
+    /// <summary>The exception of a call that gave up on the server; <paramref name="consequence"/> says what the call left behind.</summary>
+    private QueueUnavailableException Unavailable(
+        string action, Exception cause, string consequence = "Nothing the server acknowledged is lost; the call can be retried once the server is back.") =>
+        new($"could not {action} queue '{Name}': the NATS server did not answer in time ({cause.Message}). {consequence}", cause);
 
     private void EnsureNotDisposed()
     {

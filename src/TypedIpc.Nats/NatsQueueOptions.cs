@@ -27,8 +27,9 @@ public sealed record NatsQueueOptions
 
     /// <summary>
     /// The largest serialized message, in bytes (default <see cref="DefaultMaxMessageBytes"/>; at most the server's
-    /// <c>max_payload</c>, 1 MiB unless configured). It becomes the stream's <c>MaxMsgSize</c>; a bigger message
-    /// throws <see cref="MessageTooLargeException"/> before anything is sent.
+    /// <c>max_payload</c>, 1 MiB unless configured, less 128 bytes for the header of a put). With that header's 128
+    /// bytes it becomes the stream's <c>MaxMsgSize</c>; a bigger message throws <see cref="MessageTooLargeException"/>
+    /// before anything is sent.
     /// </summary>
     public int MaxMessageBytes { get; init; } = DefaultMaxMessageBytes;
 

@@ -67,6 +67,7 @@ public interface IIpcQueue<T> : IDisposable
     /// <exception cref="MessageCorruptedException">A taken item could not be read; the others are in <paramref name="destination"/> (see <see cref="MessageCorruptedException.ItemsDelivered"/>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; nothing was taken.</exception>
     /// <exception cref="QueueShutDownException">The queue was shut down and holds no more items.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is empty.</exception>
     int GetMany(Span<T> destination, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
 
     /// <summary>Puts without waiting (Python's <c>put_nowait</c>).</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MemoryPack;
 
 namespace TypedIpc.Conformance;
 
@@ -232,6 +233,23 @@ public abstract class QueueConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_item_of_exactly_the_message_limit_goes_through_and_one_byte_more_throws_MessageTooLarge()
+    {
+        const int Limit = 256;
+        IIpcQueue<Sized> queue = await OpenAsync<Sized>(NewName(), maxsize: 3, maxMessageBytes: Limit);
+        int overhead = MemoryPackSerializer.Serialize(new Sized(1, "x")).Length - 1;
+        var atTheLimit = new Sized(1, new string('x', Limit - overhead));
+        var oneByteMore = new Sized(2, new string('x', Limit - overhead + 1));
+        Assert.Equal(Limit, MemoryPackSerializer.Serialize(atTheLimit).Length);
+
+        queue.Put(atTheLimit, timeout: TimeSpan.FromSeconds(5));
+        Assert.Throws<MessageTooLargeException>(() => queue.Put(oneByteMore, timeout: TimeSpan.FromSeconds(5)));
+
+        Assert.Equal(atTheLimit, queue.Get(timeout: TimeSpan.FromSeconds(5)));
+        Assert.False(queue.TryGet(out _));
+    }
+
+    [Fact]
     public async Task An_unbounded_queue_refuses_puts_once_its_byte_capacity_is_used_and_drops_nothing()
     {
         IIpcQueue<Sized> queue = await OpenAsync<Sized>(NewName(), maxsize: 0, maxMessageBytes: 1024, capacityBytes: 64 * 1024);
@@ -287,6 +305,17 @@ public abstract class QueueConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Opening_an_unbounded_queue_with_another_byte_capacity_throws_Mismatch_naming_CapacityBytes()
+    {
+        string name = NewName();
+        await OpenAsync<int>(name, maxsize: 0, capacityBytes: 64 * 1024);
+
+        QueueMismatchException error = await Assert.ThrowsAsync<QueueMismatchException>(async () => await OpenAsync<int>(name, maxsize: 0, capacityBytes: 128 * 1024));
+
+        Assert.Contains("CapacityBytes", error.Message);
+    }
+
+    [Fact]
     public async Task PutMany_and_GetMany_keep_the_order_and_GetMany_takes_what_is_ready()
     {
         IIpcQueue<int> queue = await OpenAsync<int>(NewName(), maxsize: 10);
@@ -302,6 +331,17 @@ public abstract class QueueConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetMany_into_an_empty_span_is_refused_and_takes_nothing()
+    {
+        IIpcQueue<int> queue = await OpenAsync<int>(NewName(), maxsize: 3);
+        queue.Put(1);
+
+        Assert.Throws<ArgumentException>(() => queue.GetMany(Span<int>.Empty));
+
+        Assert.Equal(1, queue.GetNowait());
+    }
+
+    [Fact]
     public async Task PutMany_on_a_queue_that_fills_says_how_many_went_in()
     {
         IIpcQueue<int> queue = await OpenAsync<int>(NewName(), maxsize: 3);
@@ -311,6 +351,19 @@ public abstract class QueueConformanceTests : IAsyncLifetime
 
         Assert.Equal(2, error.ItemsPut);
         Assert.Equal([0, 1, 2], [queue.Get(), queue.Get(), queue.Get()]);
+    }
+
+    [Fact]
+    public async Task A_PutMany_cancelled_while_it_waits_keeps_its_prefix_and_says_how_many_in_the_exception_data()
+    {
+        IIpcQueue<int> queue = await OpenAsync<int>(NewName(), maxsize: 2);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+
+        OperationCanceledException error = Assert.ThrowsAny<OperationCanceledException>(() => queue.PutMany([0, 1, 2, 3], cancellationToken: cancel.Token));
+
+        Assert.Equal(2, error.Data["TypedIpc.ItemsPut"]);
+        Assert.Equal([0, 1], [queue.GetNowait(), queue.GetNowait()]);
+        Assert.False(queue.TryGet(out _));
     }
 
     [Fact]

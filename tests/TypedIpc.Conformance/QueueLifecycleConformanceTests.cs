@@ -114,6 +114,27 @@ public abstract class QueueLifecycleConformanceTests : QueueConformanceTests
     }
 
     [Fact]
+    public async Task Dispose_ends_a_blocked_Get_of_that_handle_with_ObjectDisposed_and_the_queue_lives_on_for_the_others()
+    {
+        string name = NewName();
+        IIpcQueue<int> disposed = await OpenAsync<int>(name, maxsize: 3);
+        IIpcQueue<int> other = await OpenAsync<int>(name, maxsize: 3);
+        other.Put(1);
+        Assert.Equal(1, disposed.Get());
+
+        Task blockedGet = Task.Run(() => disposed.Get());
+        await Task.Delay(300);
+        Assert.False(blockedGet.IsCompleted);
+        disposed.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => blockedGet.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Throws<ObjectDisposedException>(() => disposed.Put(2));
+        disposed.Dispose();
+        other.Put(3);
+        Assert.Equal(3, other.Get(timeout: TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task PutAsync_and_GetAsync_move_items_in_order_and_time_out_as_Put_and_Get_do()
     {
         IIpcQueue<int> queue = await OpenAsync<int>(NewName(), maxsize: 2);

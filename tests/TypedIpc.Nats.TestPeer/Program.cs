@@ -30,6 +30,20 @@ try
             }
 
             break;
+        case "read-all":
+            await using (NatsQueue<Numbered> queue = await NatsQueue<Numbered>.OpenAsync(client, name, maxsize: int.Parse(args[3])))
+            {
+                Console.WriteLine("reading");
+                int read = 0;
+                await foreach (Numbered _ in queue.ReadAllAsync())
+                {
+                    read++;
+                }
+
+                Console.WriteLine($"ReadAllAsync completed after {read} items");
+            }
+
+            break;
         case "take-stalling":
             await using (NatsQueue<Stalling> queue = await NatsQueue<Stalling>.OpenAsync(client, name, maxsize: int.Parse(args[3])))
             {

@@ -9,6 +9,11 @@ namespace TypedIpc.Nats.Tests;
 [MemoryPackable]
 public sealed partial record Chore(string Title, int Effort);
 
+/// <summary>A message whose attribute sets the per-message limit as well.</summary>
+[IpcQueue(maxsize: 2, MaxMessageBytes = 512)]
+[MemoryPackable]
+public sealed partial record Note(string Text);
+
 /// <summary>The generated <c>ChoreQueue.OpenAsync(client)</c>: the attribute's name and maxsize, over a real nats-server.</summary>
 [Collection(SharedNatsServer.Name)]
 public sealed class GeneratedNatsQueueTests(NatsServer server)
@@ -66,6 +71,28 @@ public sealed class GeneratedNatsQueueTests(NatsServer server)
         finally
         {
             await NatsQueue<Chore>.DeleteAsync(client, name);
+        }
+    }
+
+    [Fact]
+    public async Task The_attributes_MaxMessageBytes_holds_over_NATS_and_replaces_the_given_options_own()
+    {
+        string name = $"nats-tests.generated-limit.{Guid.NewGuid():N}";
+        await using NatsClient client = server.NewClient();
+        try
+        {
+            await using NoteQueue queue = await NoteQueue.OpenAsync(client, name, new NatsQueueOptions { MaxMessageBytes = 64 * 1024 });
+            queue.Put(new Note(new string('n', 400)));
+
+            MessageTooLargeException error = Assert.Throws<MessageTooLargeException>(() => queue.Put(new Note(new string('n', 600))));
+
+            Assert.Equal(512, error.MaxMessageBytes);
+            Assert.Equal(2, queue.MaxSize);
+            Assert.Equal(400, queue.Get(timeout: TimeSpan.FromSeconds(10)).Text.Length);
+        }
+        finally
+        {
+            await NatsQueue<Note>.DeleteAsync(client, name);
         }
     }
 }

@@ -1,3 +1,4 @@
+using MemoryPack;
 using NATS.Client.JetStream.Models;
 using NATS.Net;
 using TypedIpc.Nats.TestPeer;
@@ -9,6 +10,9 @@ namespace TypedIpc.Nats.Tests;
 [Collection(SharedNatsServer.Name)]
 public sealed class NatsBadInputTests(NatsServer server) : IAsyncLifetime
 {
+    /// <summary>nats-server's default max_payload: 1 MiB.</summary>
+    private const int ServerMaxPayload = 1024 * 1024;
+
     private readonly string _name = $"nats-tests.bad-input.{Guid.NewGuid():N}";
     private readonly NatsClient _client = server.NewClient();
 
@@ -61,14 +65,30 @@ public sealed class NatsBadInputTests(NatsServer server) : IAsyncLifetime
         Assert.Contains("storage", error.Message);
     }
 
-    [Fact]
-    public async Task A_message_limit_above_the_servers_max_payload_is_refused_at_open()
+    [Theory]
+    [InlineData(2 * ServerMaxPayload)]
+    [InlineData(ServerMaxPayload)] // no room left for the header of a put
+    public async Task A_message_limit_that_does_not_fit_the_servers_max_payload_is_refused_at_open(int maxMessageBytes)
     {
-        var options = new NatsQueueOptions { MaxMessageBytes = 2 * 1024 * 1024 };
+        var options = new NatsQueueOptions { MaxMessageBytes = maxMessageBytes };
 
         var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await NatsQueue<int>.OpenAsync(_client, _name, 3, options));
 
         Assert.Contains("max_payload", error.Message);
+    }
+
+    [Fact]
+    public async Task The_largest_message_limit_the_server_allows_takes_a_message_of_exactly_that_size()
+    {
+        const int Limit = ServerMaxPayload - 128;
+        await using NatsQueue<byte[]> queue = await NatsQueue<byte[]>.OpenAsync(_client, _name, maxsize: 1, new NatsQueueOptions { MaxMessageBytes = Limit });
+        byte[] largest = new byte[Limit - sizeof(int)]; // MemoryPack writes an array as its length, then its bytes
+        Random.Shared.NextBytes(largest);
+        Assert.Equal(Limit, MemoryPackSerializer.Serialize(largest).Length);
+
+        queue.Put(largest, timeout: TimeSpan.FromSeconds(10));
+
+        Assert.Equal(largest, queue.Get(timeout: TimeSpan.FromSeconds(10)));
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using NATS.Net;
 using TypedIpc.Nats.TestPeer;
 using TypedIpc.Nats.Tests.Support;
@@ -8,7 +9,7 @@ namespace TypedIpc.Nats.Tests;
 
 /// <summary>Producers and consumers as separate processes that share nothing but a nats-server.</summary>
 [Collection(SharedNatsServer.Name)]
-public sealed class NatsCrossProcessTests(NatsServer server, ITestOutputHelper output) : IAsyncLifetime
+public sealed partial class NatsCrossProcessTests(NatsServer server, ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly string _name = $"nats-tests.cross.{Guid.NewGuid():N}";
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("typedipc-nats-cross-");
@@ -61,25 +62,65 @@ public sealed class NatsCrossProcessTests(NatsServer server, ITestOutputHelper o
                 $"({2 * PerProducer / clock.Elapsed.TotalSeconds:N0} msg/s); consumer 0 got {received[0].Count:N0}, consumer 1 got {received[1].Count:N0}");
 
             var all = received.SelectMany(messages => messages).ToList();
-            Assert.Equal(2 * PerProducer, all.Count);
-            Assert.Equal(2 * PerProducer, all.Distinct().Count());
-            for (int producer = 0; producer < 2; producer++)
-            {
-                Assert.Equal(Enumerable.Range(0, PerProducer).Select(i => (long)i), all.Where(m => m.Producer == producer).Select(m => m.Sequence).Order());
-                foreach (List<(long Producer, long Sequence)> consumer in received)
-                {
-                    long[] sequences = consumer.Where(m => m.Producer == producer).Select(m => m.Sequence).ToArray();
-                    Assert.True(sequences.SequenceEqual(sequences.Order()), $"a consumer got producer {producer}'s messages out of order");
-                }
-            }
+            var sent = Enumerable.Range(0, 2).SelectMany(producer => Enumerable.Range(0, PerProducer).Select(i => ((long)producer, (long)i)));
+            int lost = sent.Except(all).Count();
+            int duplicated = all.Count - all.Distinct().Count();
+            int strangers = all.Except(sent).Count();
+            // A consumer sees each producer's messages in the order that producer put them: count the steps back.
+            int outOfOrder = received.Sum(consumer => consumer.GroupBy(m => m.Producer)
+                .Sum(fromOne => fromOne.Zip(fromOne.Skip(1)).Count(pair => pair.Second.Sequence <= pair.First.Sequence)));
+            int left = queue.Count;
+            output.WriteLine($"received {all.Count:N0} of {2 * PerProducer:N0}: {lost} lost, {duplicated} duplicated, {strangers} never sent, " +
+                $"{outOfOrder} out of their producer's order; {left} left in the queue");
 
-            Assert.Equal(0, queue.Count);
+            Assert.Equal(2 * PerProducer, all.Count);
+            Assert.Equal(0, lost);
+            Assert.Equal(0, duplicated);
+            Assert.Equal(0, strangers);
+            Assert.Equal(0, outOfOrder);
+            Assert.Equal(0, left);
         }
         finally
         {
             peers.ForEach(peer => peer.Dispose());
         }
     }
+
+    [Fact]
+    public async Task Shutdown_in_one_process_ends_ReadAllAsync_in_every_other_process_after_the_drain()
+    {
+        const int Items = 20;
+        var readers = new List<NatsPeer>();
+        try
+        {
+            await using NatsClient client = server.NewClient();
+            await using NatsQueue<Numbered> queue = await NatsQueue<Numbered>.OpenAsync(client, _name, maxsize: 100);
+            for (int reader = 0; reader < 2; reader++)
+            {
+                readers.Add(NatsPeer.Start(null, "read-all", server.Url, _name, "100"));
+            }
+
+            readers.ForEach(reader => reader.WaitForOutput("reading", TimeSpan.FromSeconds(60)));
+            for (int i = 0; i < Items; i++)
+            {
+                await queue.PutAsync(new Numbered(0, i));
+            }
+
+            queue.Shutdown();
+            readers.ForEach(reader => reader.WaitForSuccess(TimeSpan.FromSeconds(60)));
+
+            int[] read = readers.Select(reader => int.Parse(ReadAllCompleted().Match(reader.Output).Groups[1].Value)).ToArray();
+            output.WriteLine($"Shutdown in the test process; ReadAllAsync completed in both reader processes after {read[0]} and {read[1]} items");
+            Assert.Equal(Items, read.Sum());
+        }
+        finally
+        {
+            readers.ForEach(reader => reader.Dispose());
+        }
+    }
+
+    [GeneratedRegex(@"ReadAllAsync completed after (\d+) items")]
+    private static partial Regex ReadAllCompleted();
 
     private static List<(long Producer, long Sequence)> Read(string path)
     {

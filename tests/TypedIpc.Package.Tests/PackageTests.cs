@@ -1,13 +1,14 @@
 using System.IO.Compression;
 using System.Text.RegularExpressions;
+using TypedIpc.Nats.Tests.Support;
 using TypedIpc.Samples.Tests.Support;
 
 namespace TypedIpc.Package.Tests;
 
 /// <summary>
-/// Packs TypedIpc into a local folder feed, then creates a new console project outside the repository (so none of
-/// its Directory.Build.props or central package versions apply), adds the package from that feed, builds it with the
-/// real dotnet CLI and runs it across two processes.
+/// Packs TypedIpc (and TypedIpc.Hosting, TypedIpc.Nats) into a local folder feed, then creates new console projects
+/// outside the repository (so none of its Directory.Build.props or central package versions apply), adds a package
+/// from that feed, builds them with the real dotnet CLI and runs them: across two processes, and against a nats-server.
 /// </summary>
 public sealed partial class PackageTests(PackedTypedIpc packed) : IClassFixture<PackedTypedIpc>, IDisposable
 {
@@ -52,25 +53,39 @@ public sealed partial class PackageTests(PackedTypedIpc packed) : IClassFixture<
     }
 
     [Fact]
+    public void The_NATS_package_ships_its_library_and_depends_on_exactly_its_TypedIpc_on_NATS_Net_and_on_MemoryPack()
+    {
+        using ZipArchive archive = ZipFile.OpenRead(packed.NatsPackage);
+        string[] files = archive.Entries.Select(entry => entry.FullName).ToArray();
+        Assert.Contains("lib/net10.0/TypedIpc.Nats.dll", files);
+        Assert.Contains("lib/net10.0/TypedIpc.Nats.xml", files);
+        Assert.Contains("LICENSE", files);
+
+        using var nuspec = new StreamReader(archive.Entries.Single(entry => entry.FullName == "TypedIpc.Nats.nuspec").Open());
+        string metadata = nuspec.ReadToEnd();
+        // [x.y.z]: TypedIpc.Nats uses TypedIpc's internals, which change between versions.
+        Assert.Contains($"<dependency id=\"TypedIpc\" version=\"[{VersionOf(packed.Package)}]\"", metadata);
+        Assert.Matches("<dependency id=\"NATS.Net\" version=\"[^\"]+\"", metadata);
+        Assert.Matches("<dependency id=\"MemoryPack\" version=\"[^\"]+\"", metadata);
+    }
+
+    [Fact]
+    public void A_new_console_project_with_only_the_NATS_package_opens_its_generated_queue_over_NATS_in_one_line()
+    {
+        (string app, string packages) = NewApp("NatsPackageSmoke", "NatsSmokeApp", "TypedIpc.Nats", VersionOf(packed.Package));
+
+        Succeed(["build", "-c", "Release", "--packages", packages, "--disable-build-servers", "-tl:off", "-nologo"], app);
+
+        using var server = new NatsServer();
+        CommandResult run = Succeed([Path.Combine(app, "bin", "Release", "net10.0", "NatsPackageSmoke.dll"), server.Url], app);
+        Assert.Contains("over NATS, queue 'Job' (maxsize 3): Job { Path = /data/in/0001.csv, Priority = 1 }", run.Output);
+    }
+
+    [Fact]
     public void A_new_console_project_builds_with_the_package_and_runs_across_two_processes()
     {
-        string package = packed.Package;
-        string version = VersionOf(package);
-        string app = Path.Combine(_work.FullName, "PackageSmoke");
-        string packages = Path.Combine(_work.FullName, "packages"); // a private cache: a stale TypedIpc there can never be used
-
-        Succeed(["new", "console", "--name", "PackageSmoke", "--output", app, "--no-restore"], _work.FullName);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "SmokeApp", "Program.cs"), Path.Combine(app, "Program.cs"), overwrite: true);
-        // Adds the local feed to the machine's configured sources (no <clear/>): MemoryPack restores from those.
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="typedipc-local" value="{Path.GetDirectoryName(package)}" />
-              </packageSources>
-            </configuration>
-            """);
-        Succeed(["add", "package", "TypedIpc", "--version", version, "--package-directory", packages], app);
+        string version = VersionOf(packed.Package);
+        (string app, string packages) = NewApp("PackageSmoke", "SmokeApp", "TypedIpc", version);
 
         CommandResult build = Succeed(["build", "-c", "Release", "--packages", packages, "--disable-build-servers", "-tl:off", "-nologo"], app);
 
@@ -87,6 +102,30 @@ public sealed partial class PackageTests(PackedTypedIpc packed) : IClassFixture<
 
     private static CommandResult Succeed(IEnumerable<string> arguments, string workingDirectory) =>
         PackedTypedIpc.Succeed(arguments, workingDirectory);
+
+    /// <summary>
+    /// A new console project <paramref name="name"/> with the Program.cs of <paramref name="sourceFolder"/> and package
+    /// <paramref name="packageId"/> from the local feed; returns its folder and its private package cache.
+    /// </summary>
+    private (string App, string Packages) NewApp(string name, string sourceFolder, string packageId, string version)
+    {
+        string app = Path.Combine(_work.FullName, name);
+        string packages = Path.Combine(_work.FullName, "packages"); // a private cache: a stale TypedIpc there can never be used
+
+        Succeed(["new", "console", "--name", name, "--output", app, "--no-restore"], _work.FullName);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, sourceFolder, "Program.cs"), Path.Combine(app, "Program.cs"), overwrite: true);
+        // Adds the local feed to the machine's configured sources (no <clear/>): MemoryPack and NATS.Net restore from those.
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="typedipc-local" value="{Path.GetDirectoryName(packed.Package)}" />
+              </packageSources>
+            </configuration>
+            """);
+        Succeed(["add", "package", packageId, "--version", version, "--package-directory", packages], app);
+        return (app, packages);
+    }
 
     private static string VersionOf(string package) =>
         Path.GetFileNameWithoutExtension(package)["TypedIpc.".Length..];

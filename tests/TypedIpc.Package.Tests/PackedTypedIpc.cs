@@ -3,8 +3,9 @@ using TypedIpc.Samples.Tests.Support;
 namespace TypedIpc.Package.Tests;
 
 /// <summary>
-/// Packs src/TypedIpc and src/TypedIpc.Hosting once per test run, in Release, into a private folder feed; <c>--artifacts-path</c> keeps the
-/// build away from the bin/obj folders a solution build or another test run uses at the same time.
+/// Packs src/TypedIpc, src/TypedIpc.Hosting and src/TypedIpc.Nats once per test run, in Release, into a private folder
+/// feed; <c>--artifacts-path</c> keeps the build away from the bin/obj folders a solution build or another test run
+/// uses at the same time.
 /// </summary>
 public sealed class PackedTypedIpc : IDisposable
 {
@@ -16,7 +17,7 @@ public sealed class PackedTypedIpc : IDisposable
     {
         string root = CommandLine.RepositoryRoot;
         string feed = Path.Combine(_work.FullName, "feed");
-        foreach (string project in new[] { "TypedIpc", "TypedIpc.Hosting" })
+        foreach (string project in new[] { "TypedIpc", "TypedIpc.Hosting", "TypedIpc.Nats" })
         {
             Succeed(
                 ["pack", Path.Combine(root, "src", project, $"{project}.csproj"), "-c", "Release", "-o", feed,
@@ -26,6 +27,7 @@ public sealed class PackedTypedIpc : IDisposable
 
         Package = PackageOf(feed, "TypedIpc");
         HostingPackage = PackageOf(feed, "TypedIpc.Hosting");
+        NatsPackage = PackageOf(feed, "TypedIpc.Nats");
     }
 
     /// <summary>The path of TypedIpc.&lt;version&gt;.nupkg in the folder feed.</summary>
@@ -33,6 +35,9 @@ public sealed class PackedTypedIpc : IDisposable
 
     /// <summary>The path of TypedIpc.Hosting.&lt;version&gt;.nupkg, beside <see cref="Package"/>.</summary>
     public string HostingPackage { get; }
+
+    /// <summary>The path of TypedIpc.Nats.&lt;version&gt;.nupkg, beside <see cref="Package"/>.</summary>
+    public string NatsPackage { get; }
 
     public static CommandResult Succeed(IEnumerable<string> arguments, string workingDirectory)
     {
@@ -43,7 +48,7 @@ public sealed class PackedTypedIpc : IDisposable
 
     public void Dispose() => _work.Delete(recursive: true);
 
-    /// <summary>The package <paramref name="id"/> (and not another whose id it begins: TypedIpc, not TypedIpc.Hosting).</summary>
+    /// <summary>The package <paramref name="id"/> (and not another whose id it begins: TypedIpc, not TypedIpc.Hosting or TypedIpc.Nats).</summary>
     private static string PackageOf(string feed, string id) =>
         Directory.GetFiles(feed, $"{id}.*.nupkg").Single(path => char.IsAsciiDigit(Path.GetFileName(path)[(id.Length + 1)..][0]));
 }

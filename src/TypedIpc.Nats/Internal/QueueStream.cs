@@ -27,6 +27,12 @@ internal sealed class QueueStream
     private static readonly byte[] NoWaitPullRequest = """{"batch":1,"no_wait":true}"""u8.ToArray();
     private static readonly NatsRawSerializer<byte[]> Raw = NatsRawSerializer<byte[]>.Default;
 
+    /// <summary>
+    /// What the server counts beyond a put's payload against the stream's <c>MaxMsgSize</c> and its <c>max_payload</c>:
+    /// the header block that carries the put's <c>Nats-Msg-Id</c> (79 bytes at most), rounded up.
+    /// </summary>
+    public const int PutHeaderBytes = 128;
+
     /// <summary>What a pull request waits for at most before the caller re-checks cancellation, shutdown and the server.</summary>
     public static readonly TimeSpan PullWindow = TimeSpan.FromSeconds(1);
 
@@ -193,7 +199,7 @@ internal sealed class QueueStream
         Discard = StreamConfigDiscard.New,
         MaxMsgs = wanted.MaxSize > 0 ? wanted.MaxSize : -1,
         MaxBytes = wanted.MaxSize > 0 ? -1 : wanted.CapacityBytes,
-        MaxMsgSize = wanted.MaxMessageBytes,
+        MaxMsgSize = wanted.MaxMessageBytes + PutHeaderBytes,
         Storage = options.Storage,
         NumReplicas = options.Replicas,
     };
@@ -211,6 +217,14 @@ internal sealed class QueueStream
         {
             differences.Add($"stream layout: it is not a work-queue stream on subject '{expectedSubject}' that refuses new messages when full " +
                 "(someone changed it by hand)");
+        }
+
+        // The description is what processes agree on; the limits the server enforces must still be the ones it describes.
+        StreamConfig described = StreamConfigFor(existing, options);
+        if (config.MaxMsgs != described.MaxMsgs || config.MaxBytes != described.MaxBytes || config.MaxMsgSize != described.MaxMsgSize)
+        {
+            differences.Add($"stream limits: it has MaxMsgs {config.MaxMsgs}, MaxBytes {config.MaxBytes}, MaxMsgSize {config.MaxMsgSize} where its " +
+                $"description means MaxMsgs {described.MaxMsgs}, MaxBytes {described.MaxBytes}, MaxMsgSize {described.MaxMsgSize} (someone changed it by hand)");
         }
 
         if (config.Storage != options.Storage)

@@ -10,6 +10,9 @@ public sealed class NatsPeer : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
+    /// <summary>How many of stdout and stderr have ended: at 2 the peer can print nothing more.</summary>
+    private int _closedStreams;
+
     private NatsPeer(Process process)
     {
         _process = process;
@@ -56,14 +59,19 @@ public sealed class NatsPeer : IDisposable
     public void WaitForOutput(string text, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
-        while (!Output.Contains(text, StringComparison.Ordinal))
+        lock (_output)
         {
-            if (_process.HasExited || clock.Elapsed > timeout)
+            // Woken by every line and by the end of the peer's output.
+            while (!_output.ToString().Contains(text, StringComparison.Ordinal))
             {
-                throw new TimeoutException($"peer {Id} did not print \"{text}\" within {timeout}; it printed:{Environment.NewLine}{Output}");
-            }
+                TimeSpan left = timeout - clock.Elapsed;
+                if (_closedStreams == 2 || left <= TimeSpan.Zero)
+                {
+                    throw new TimeoutException($"peer {Id} did not print \"{text}\" within {timeout}; it printed:{Environment.NewLine}{_output}");
+                }
 
-            Thread.Sleep(10);
+                Monitor.Wait(_output, left);
+            }
         }
     }
 
@@ -96,14 +104,21 @@ public sealed class NatsPeer : IDisposable
         _process.Dispose();
     }
 
+    /// <summary>One line of stdout or stderr; null when that stream ended.</summary>
     private void Append(string? line)
     {
-        if (line is not null)
+        lock (_output)
         {
-            lock (_output)
+            if (line is null)
+            {
+                _closedStreams++;
+            }
+            else
             {
                 _output.AppendLine(line);
             }
+
+            Monitor.PulseAll(_output);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using NATS.Client.Core;
 using NATS.Net;
@@ -88,6 +89,12 @@ public sealed class NatsServer : IDisposable
         }
     }
 
+    /// <summary>SIGSTOP: the server keeps its connections open but answers nothing, as a hung or cut-off server would.</summary>
+    public void Pause() => Signal(SignalStop);
+
+    /// <summary>SIGCONT: the paused server reads what was sent to it meanwhile and answers again.</summary>
+    public void Resume() => Signal(SignalContinue);
+
     public void Dispose()
     {
         Kill();
@@ -146,6 +153,20 @@ public sealed class NatsServer : IDisposable
             }
         }
     }
+
+    private void Signal(int signal)
+    {
+        if (SendSignal(ProcessId, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({ProcessId}, {signal}) failed with errno {Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
+    private const int SignalContinue = 18;
+    private const int SignalStop = 19;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     private static int FreePort()
     {
