@@ -41,12 +41,9 @@ public sealed class BlockedCall<T>
     /// <summary>Waits until the call sleeps on a futex in the queue file <paramref name="queuePath"/>.</summary>
     public BlockedCall<T> WaitUntilAsleepIn(string queuePath)
     {
-        if (_outcome.Task.IsCompleted)
-        {
-            throw new InvalidOperationException($"{_what} ended instead of blocking: {Describe(_outcome.Task)}");
-        }
-
-        KernelWait.WaitUntilAsleepOnFutexIn(Environment.ProcessId, _threadId, queuePath);
+        KernelWait.WaitUntilAsleepOnFutexIn(
+            Environment.ProcessId, _threadId, queuePath,
+            endedInstead: () => _outcome.Task.IsCompleted ? $"{_what} ended instead of blocking: {Describe(_outcome.Task)}" : null);
         return this;
     }
 

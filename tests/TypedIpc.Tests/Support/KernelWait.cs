@@ -46,14 +46,24 @@ public static partial class KernelWait
         return stat is null ? null : stat[stat.LastIndexOf(')') + 2];
     }
 
-    /// <summary>Waits until <see cref="IsAsleepOnFutexIn"/> holds; throws, saying what the thread did instead, after <paramref name="timeout"/>.</summary>
-    public static void WaitUntilAsleepOnFutexIn(int processId, int threadId, string mappedFile, TimeSpan? timeout = null)
+    /// <summary>
+    /// Waits until <see cref="IsAsleepOnFutexIn"/> holds; throws, saying what the thread did instead, after
+    /// <paramref name="timeout"/>, or at once when <paramref name="endedInstead"/> says how the awaited call (or
+    /// process) ended: a call that returns instead of blocking must not be watched for the whole timeout.
+    /// </summary>
+    public static void WaitUntilAsleepOnFutexIn(
+        int processId, int threadId, string mappedFile, TimeSpan? timeout = null, Func<string?>? endedInstead = null)
     {
         TimeSpan limit = timeout ?? DefaultTimeout;
         long deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
         string? notAsleep;
         while ((notAsleep = Describe(processId, threadId, mappedFile)) is not null)
         {
+            if (endedInstead?.Invoke() is { } ended)
+            {
+                throw new InvalidOperationException(ended);
+            }
+
             if (Stopwatch.GetTimestamp() > deadline)
             {
                 throw new TimeoutException(

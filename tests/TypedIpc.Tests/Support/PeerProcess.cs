@@ -102,15 +102,10 @@ public sealed class PeerProcess : IDisposable
     }
 
     /// <summary>Waits until the peer's main thread (where its queue calls run) sleeps on a futex in <paramref name="queuePath"/>.</summary>
-    public void WaitUntilAsleepIn(string queuePath)
-    {
-        if (_process.HasExited)
-        {
-            throw new InvalidOperationException($"peer {Id} exited with {_process.ExitCode} instead of blocking. stderr: {Errors}");
-        }
-
-        KernelWait.WaitUntilAsleepOnFutexIn(Id, threadId: Id, queuePath);
-    }
+    public void WaitUntilAsleepIn(string queuePath) =>
+        KernelWait.WaitUntilAsleepOnFutexIn(
+            Id, threadId: Id, queuePath,
+            endedInstead: () => _process.HasExited ? $"peer {Id} exited with {_process.ExitCode} instead of blocking. stderr: {Errors}" : null);
 
     public void Kill()
     {
