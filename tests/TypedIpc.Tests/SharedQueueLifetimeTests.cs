@@ -149,6 +149,31 @@ public sealed class SharedQueueLifetimeTests : IDisposable
         Assert.Equal("fills it", queue.Get());
     }
 
+    /// <summary>
+    /// A put that finds no room measures its message aside before it waits: the limit's exact boundary must hold on
+    /// that path too, or a message one byte over it would wait for room and then go in.
+    /// </summary>
+    [Fact]
+    public void A_message_one_byte_over_MaxMessageBytes_on_a_full_queue_throws_instead_of_waiting_and_leaves_the_queue_unchanged()
+    {
+        const int Limit = 64;
+        using var queue = SharedQueue<byte[]>.Open(_name, maxsize: 1, new QueueOptions { MaxMessageBytes = Limit });
+        byte[] filler = [1, 2, 3];
+        queue.Put(filler);
+
+        var put = BlockedCall<bool>.Start("Put of a message one byte over MaxMessageBytes on a full queue", () =>
+        {
+            queue.Put(new byte[Limit - 4 + 1]); // MemoryPack writes a byte[] as a 4-byte length and its bytes
+            return true;
+        });
+        var error = put.Exception<MessageTooLargeException>();
+
+        Assert.Equal(Limit + 1, error.MessageBytes);
+        Assert.Equal(1, queue.Count);
+        Assert.Equal(filler, queue.Get());
+        Assert.True(queue.IsEmpty);
+    }
+
     [Fact]
     public void Unlink_removes_the_name_but_attached_instances_keep_working()
     {
