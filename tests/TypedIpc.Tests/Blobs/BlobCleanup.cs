@@ -9,6 +9,7 @@ namespace TypedIpc.Tests.Blobs;
 public sealed class BlobCleanup : IDisposable
 {
     private readonly List<string> _names = [];
+    private readonly List<string> _files = [];
 
     public BlobRef Track(BlobRef blob)
     {
@@ -18,6 +19,20 @@ public sealed class BlobCleanup : IDisposable
         }
 
         return blob;
+    }
+
+    /// <summary>
+    /// A blob file known before its blob has a reference (one still being written): removed like a tracked blob's,
+    /// with its writer's liveness file once the writer has exited, also when the test failed before the blob was written.
+    /// </summary>
+    public string TrackFile(string path)
+    {
+        lock (_names)
+        {
+            _files.Add(path);
+        }
+
+        return path;
     }
 
     /// <summary>Every file in /dev/shm that belongs to <paramref name="blob"/>, in any state (being written, written, opened).</summary>
@@ -30,7 +45,8 @@ public sealed class BlobCleanup : IDisposable
         lock (_names)
         {
             var owners = new HashSet<Guid>();
-            foreach (string file in _names.SelectMany(FilesOf))
+            // A tracked file's owner is in its name, so it is known even when the file is gone already.
+            foreach (string file in _names.SelectMany(FilesOf).Concat(_files))
             {
                 (BlobFileKind kind, Guid owner) = BlobFile.Classify(Path.GetFileName(file));
                 owners.Add(kind == BlobFileKind.Written ? BlobFile.WriterOf(file) ?? Guid.Empty : owner);

@@ -103,7 +103,7 @@ public sealed class SharedBlobCrossProcessTests : IDisposable
         BlobRef held = _blobs.Track(SharedBlob.Write(BlobRoles.Pattern(10)));
         BlobRef alive = _blobs.Track(SharedBlob.Write(BlobRoles.Pattern(10)));
         using var killedWriter = PeerProcess.Start(BlobRoles.WriteFromInput);
-        string writing = WritingFileOf(killedWriter);
+        string writing = _blobs.TrackFile(WritingFileOf(killedWriter));
         using var killedReader = PeerProcess.Start([BlobRoles.OpenAndHold, .. BlobRoles.Format(held).Split(' ')]);
         killedReader.WaitForFirstLine();
         string opened = Assert.Single(BlobCleanup.FilesOf(held));
@@ -127,7 +127,7 @@ public sealed class SharedBlobCrossProcessTests : IDisposable
     public void Sweep_leaves_a_blob_that_a_running_writer_is_still_writing_alone()
     {
         using var writer = PeerProcess.Start(BlobRoles.WriteFromInput);
-        string writing = WritingFileOf(writer);
+        string writing = _blobs.TrackFile(WritingFileOf(writer));
 
         SharedBlob.Sweep();
 
