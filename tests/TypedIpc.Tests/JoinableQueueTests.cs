@@ -147,34 +147,48 @@ public sealed class JoinableQueueTests : IDisposable
     [Fact]
     public void Opening_a_joinable_queue_as_not_joinable_and_the_reverse_is_a_QueueMismatchException_saying_so()
     {
-        using (SharedQueue<Numbered>.Open(_name, maxsize: 3, Joinable))
+        var kept = new Numbered(1, 0, 0);
+        using (var joinable = SharedQueue<Numbered>.Open(_name, maxsize: 3, Joinable))
         {
+            joinable.Put(kept);
             using var opener = PeerProcess.Start("joinable-open", _name, "3", "false");
             string line = opener.WaitForSuccess().Trim();
             Assert.StartsWith("mismatch: ", line);
             Assert.Contains("joinable: created joinable, opened without QueueOptions.Joinable", line);
+            Assert.Equal(1, joinable.Count);
         }
 
         using var reverse = new TestQueueName("joinable");
-        using (SharedQueue<Numbered>.Open(reverse, maxsize: 3))
+        using (var plain = SharedQueue<Numbered>.Open(reverse, maxsize: 3))
         {
+            plain.Put(kept);
             var error = Assert.Throws<QueueMismatchException>(() => SharedQueue<Numbered>.Open(reverse, maxsize: 3, Joinable));
             Assert.Contains("joinable: created not joinable, opened with QueueOptions.Joinable", error.Message);
+            using var again = SharedQueue<Numbered>.Open(reverse, maxsize: 3);
+            Assert.Equal(kept, again.GetNowait());
+            Assert.True(again.IsEmpty);
         }
 
+        // Both queues are unchanged: each still opens as what it was created as, with its item.
         using var same = PeerProcess.Start("joinable-open", _name, "3", "true");
         Assert.Equal("opened, IsJoinable True", same.WaitForSuccess().Trim());
+        using var joinableAgain = SharedQueue<Numbered>.Open(_name, maxsize: 3, Joinable);
+        Assert.Equal(kept, joinableAgain.GetNowait());
+        Assert.True(joinableAgain.IsEmpty);
     }
 
     [Fact]
     public async Task A_queue_that_is_not_joinable_throws_InvalidOperationException_from_TaskDone_Join_and_JoinAsync()
     {
         using var queue = SharedQueue<int>.Open(_name, maxsize: 3);
+        queue.Put(1);
 
         Assert.False(queue.IsJoinable);
         Assert.Contains("QueueOptions.Joinable", Assert.Throws<InvalidOperationException>(queue.TaskDone).Message);
         Assert.Contains("[IpcQueue(Joinable = true)]", Assert.Throws<InvalidOperationException>(() => queue.Join()).Message);
         await Assert.ThrowsAsync<InvalidOperationException>(() => queue.JoinAsync().AsTask());
+        Assert.Equal(1, queue.Count);
+        Assert.Equal(1, queue.GetNowait());
     }
 
     [Fact]

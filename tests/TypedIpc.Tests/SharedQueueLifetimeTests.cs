@@ -147,6 +147,7 @@ public sealed class SharedQueueLifetimeTests : IDisposable
 
         Assert.Throws<MessageTooLargeException>(() => queue.Put(new string('x', 100)));
         Assert.Equal("fills it", queue.Get());
+        Assert.True(queue.IsEmpty);
     }
 
     /// <summary>
