@@ -10,7 +10,6 @@ namespace TypedIpc.Tests;
 [Collection(RunAloneCollection.Name)]
 public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
 {
-    private static readonly TimeSpan CancellationBound = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan EndTimeout = TimeSpan.FromSeconds(30);
 
     private readonly TestQueueName _name = new("async");
@@ -59,33 +58,34 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task A_GetAsync_canceled_while_it_waits_ends_within_50_ms_and_takes_nothing()
+    public async Task A_GetAsync_canceled_while_it_waits_has_ended_when_Cancel_returns_and_takes_nothing()
     {
         using var queue = SharedQueue<int>.Open(_name, maxsize: 2);
         using var cancellation = new CancellationTokenSource();
-        Task<int> get = queue.GetAsync(cancellationToken: cancellation.Token).AsTask();
+        ValueTask<int> get = queue.GetAsync(cancellationToken: cancellation.Token);
         WatcherThread("TypedIpc GetAsync", _name.Path);
 
-        TimeSpan ended = await CancelAndTimeTheEnd(cancellation, get);
+        cancellation.Cancel();
 
-        output.WriteLine($"a canceled GetAsync ended {ended.TotalMilliseconds:0.###} ms after the cancellation");
-        Assert.True(ended < CancellationBound, $"a canceled GetAsync ended {ended.TotalMilliseconds} ms after the cancellation");
+        AssertEndedByTheCancellation("GetAsync", get.IsCompleted);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => get.AsTask());
         queue.PutMany([1, 2]);
         Assert.Equal([1, 2], [queue.Get(), queue.Get()]);
     }
 
     [Fact]
-    public async Task A_PutAsync_canceled_while_it_waits_ends_within_50_ms_and_puts_nothing()
+    public async Task A_PutAsync_canceled_while_it_waits_has_ended_when_Cancel_returns_and_puts_nothing()
     {
         using var queue = SharedQueue<int>.Open(_name, maxsize: 1);
         queue.Put(1);
         using var cancellation = new CancellationTokenSource();
-        Task put = queue.PutAsync(2, cancellationToken: cancellation.Token).AsTask();
+        ValueTask put = queue.PutAsync(2, cancellationToken: cancellation.Token);
         WatcherThread("TypedIpc PutAsync", _name.Path);
 
-        TimeSpan ended = await CancelAndTimeTheEnd(cancellation, put);
+        cancellation.Cancel();
 
-        Assert.True(ended < CancellationBound, $"a canceled PutAsync ended {ended.TotalMilliseconds} ms after the cancellation");
+        AssertEndedByTheCancellation("PutAsync", put.IsCompleted);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => put.AsTask());
         Assert.Equal(1, queue.Get());
         Assert.False(queue.TryGet(out _));
     }
@@ -165,7 +165,7 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task Awaiting_calls_wake_with_QueueShutDownException_within_100_ms_when_another_process_shuts_their_queues_down()
+    public async Task Awaiting_calls_wake_with_QueueShutDownException_when_another_process_shuts_their_queues_down()
     {
         using var fullName = new TestQueueName("async-full");
         using var empty = SharedQueue<Numbered>.Open(_name, maxsize: 1);
@@ -173,20 +173,22 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
         full.Put(new Numbered(1, 0, 0));
         Task<(Exception? Error, long At)> getEnded = Ending(empty.GetAsync().AsTask());
         Task<(Exception? Error, long At)> putEnded = Ending(full.PutAsync(new Numbered(1, 1, 0)).AsTask());
-        WatcherThread("TypedIpc GetAsync", _name.Path);
-        WatcherThread("TypedIpc PutAsync", fullName.Path);
+        int getWatcher = WatcherThread("TypedIpc GetAsync", _name.Path);
+        int putWatcher = WatcherThread("TypedIpc PutAsync", fullName.Path);
 
         long[] shutDownAt = [ShutDownInAnotherProcess(_name), ShutDownInAnotherProcess(fullName)];
 
+        // Read in the kernel, not timed: a watcher the shutdown's wake missed would still sleep on the queue's futex
+        // until its next bounded sleep ends; one it reached has left it (once the calls end, it idles elsewhere).
+        Assert.False(KernelWait.IsSleepingOnFutexIn(Environment.ProcessId, getWatcher, _name.Path), "the shutdown did not wake the GetAsync watcher");
+        Assert.False(KernelWait.IsSleepingOnFutexIn(Environment.ProcessId, putWatcher, fullName.Path), "the shutdown did not wake the PutAsync watcher");
         (Exception? getError, long getEndedAt) = await getEnded.WaitAsync(EndTimeout);
         (Exception? putError, long putEndedAt) = await putEnded.WaitAsync(EndTimeout);
         Assert.IsType<QueueShutDownException>(getError);
         Assert.IsType<QueueShutDownException>(putError);
-        TimeSpan getWoke = Stopwatch.GetElapsedTime(shutDownAt[0], getEndedAt);
-        TimeSpan putWoke = Stopwatch.GetElapsedTime(shutDownAt[1], putEndedAt);
-        output.WriteLine($"after a shutdown in another process: GetAsync ended in {getWoke.TotalMilliseconds:0.###} ms, PutAsync in {putWoke.TotalMilliseconds:0.###} ms");
-        Assert.True(getWoke < TimeSpan.FromMilliseconds(100), $"GetAsync ended {getWoke.TotalMilliseconds} ms after the shutdown");
-        Assert.True(putWoke < TimeSpan.FromMilliseconds(100), $"PutAsync ended {putWoke.TotalMilliseconds} ms after the shutdown");
+        output.WriteLine(
+            $"after a shutdown in another process: GetAsync ended in {Stopwatch.GetElapsedTime(shutDownAt[0], getEndedAt).TotalMilliseconds:0.###} ms, " +
+            $"PutAsync in {Stopwatch.GetElapsedTime(shutDownAt[1], putEndedAt).TotalMilliseconds:0.###} ms");
         Assert.Equal(new Numbered(1, 0, 0), full.Get());
         Assert.Throws<QueueShutDownException>(() => full.Get());
     }
@@ -203,16 +205,13 @@ public sealed class AsyncTests(ITestOutputHelper output) : IDisposable
         await Assert.ThrowsAsync<ObjectDisposedException>(() => queue.GetAsync().AsTask());
     }
 
-    /// <summary>Cancels <paramref name="call"/>'s token; returns how soon the call ended, after checking it ended canceled.</summary>
-    private static async Task<TimeSpan> CancelAndTimeTheEnd(CancellationTokenSource cancellation, Task call)
-    {
-        long canceledAt = Stopwatch.GetTimestamp();
-        cancellation.Cancel(); // here, rather than on a thread-pool thread whose start this would measure
-        SpinWait.SpinUntil(() => call.IsCompleted, EndTimeout);
-        TimeSpan ended = Stopwatch.GetElapsedTime(canceledAt);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
-        return ended;
-    }
+    /// <summary>
+    /// A canceled call ends in the cancellation's callback, so it has ended when Cancel returns: checked on the
+    /// ValueTask itself, which is not timed and so cannot be failed by a loaded machine (how soon its continuation
+    /// then runs is the thread pool's business; benchmarks/ measures it).
+    /// </summary>
+    private static void AssertEndedByTheCancellation(string call, bool isCompleted) =>
+        Assert.True(isCompleted, $"a canceled {call} had not ended when Cancel returned: it was left to its watcher's next look.");
 
     /// <summary>
     /// How a call ended and when (Stopwatch timestamp), taken where it ended: not on the test's synchronization

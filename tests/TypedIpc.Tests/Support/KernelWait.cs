@@ -30,6 +30,15 @@ public static partial class KernelWait
     public static bool IsAsleepOnFutexIn(int processId, int threadId, string mappedFile) =>
         Describe(processId, threadId, mappedFile) is null;
 
+    /// <summary>
+    /// True when the thread is inside futex() on a word of <paramref name="mappedFile"/> and the kernel still has it
+    /// sleeping (state S). A FUTEX_WAKE makes the thread it reaches runnable (R) before the wake returns, whether or not
+    /// that thread has got a CPU since: read right after a call that must wake it, true means the wake never reached it,
+    /// however loaded the machine.
+    /// </summary>
+    public static bool IsSleepingOnFutexIn(int processId, int threadId, string mappedFile) =>
+        ThreadStateOf(processId, threadId) == 'S' && IsAsleepOnFutexIn(processId, threadId, mappedFile);
+
     /// <summary>True when the process has <paramref name="mappedFile"/> mapped: it has opened that queue and not disposed it.</summary>
     public static bool Maps(int processId, string mappedFile) => MapsFile(processId, address: null, mappedFile);
 
@@ -40,11 +49,12 @@ public static partial class KernelWait
     /// The process's state letter in /proc/&lt;pid&gt;/stat, after the command name in parentheses ('T': stopped by a
     /// signal, 'Z': a zombie); null when the process is gone.
     /// </summary>
-    public static char? StateOf(int processId)
-    {
-        string? stat = ReadOrNull($"/proc/{processId}/stat");
-        return stat is null ? null : stat[stat.LastIndexOf(')') + 2];
-    }
+    public static char? StateOf(int processId) => StateIn(ReadOrNull($"/proc/{processId}/stat"));
+
+    /// <summary>The state letter of one thread of the process, as <see cref="StateOf"/> gives it for the process.</summary>
+    public static char? ThreadStateOf(int processId, int threadId) => StateIn(ReadOrNull($"/proc/{processId}/task/{threadId}/stat"));
+
+    private static char? StateIn(string? stat) => stat is null ? null : stat[stat.LastIndexOf(')') + 2];
 
     /// <summary>
     /// Waits until <see cref="IsAsleepOnFutexIn"/> holds; throws, saying what the thread did instead, after
