@@ -81,8 +81,11 @@ public sealed class NatsFaultTests(ITestOutputHelper output)
         TimeSpan getWaited = clock.Elapsed;
         output.WriteLine($"during the outage: Put(timeout 1 s) threw QueueUnavailableException after {putWaited.TotalSeconds:0.00} s: {putError.Message}");
         output.WriteLine($"during the outage: Get(timeout 1 s) threw QueueUnavailableException after {getWaited.TotalSeconds:0.00} s");
-        Assert.InRange(putWaited, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2));
-        Assert.InRange(getWaited, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2));
+        // Each waited its 1 s timeout (less 0.1 s for the client's timer), and gave up then rather than waiting out the
+        // outage, which lasts until the restart below: 5 s of slack is beyond any delay of a loaded machine's thread
+        // pool (600 ms seen), as in the conformance tests, and still far from "waited for the server".
+        Assert.InRange(putWaited, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(1 + 5));
+        Assert.InRange(getWaited, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(1 + 5));
 
         clock.Restart();
         QueueUnavailableException putNowaitError = Assert.Throws<QueueUnavailableException>(() => probe.PutNowait(new Numbered(1, 1)));

@@ -14,6 +14,8 @@ namespace TypedIpc.Tests.Blobs;
 public sealed class PlantedBlobFileTests : IDisposable
 {
     private const int NobodyUid = 65534;
+    // A planted file must be refused or skipped at the first look, not waited on (a FIFO opened for reading blocks
+    // until a writer comes, that is for ever): 5 s only tells "returned" from "hangs", far beyond any cold start.
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
     private readonly List<string> _planted = [];
     private readonly BlobCleanup _blobs = new();

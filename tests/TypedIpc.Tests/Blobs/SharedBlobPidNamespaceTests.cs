@@ -13,7 +13,9 @@ namespace TypedIpc.Tests.Blobs;
 public sealed class SharedBlobPidNamespaceTests : IDisposable
 {
     private const int Length = 4096;
-    private static readonly TimeSpan SweepDeadline = TimeSpan.FromSeconds(5);
+    // Sweeping stops as soon as the blob is gone, which waits only for the killed writer's exit inside its namespace;
+    // a blob the sweep never takes stays for ever, so the bound can be far beyond any exit on a loaded machine.
+    private static readonly TimeSpan SweepDeadline = TimeSpan.FromSeconds(30);
     private readonly BlobCleanup _blobs = new();
 
     public void Dispose() => _blobs.Dispose();
