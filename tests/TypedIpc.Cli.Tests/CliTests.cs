@@ -115,6 +115,7 @@ public sealed partial class CliTests(ITestOutputHelper log) : IDisposable
         {
             writer.Kill();
             File.Delete($"/dev/shm/typedipc-blob.{blob.Name}");
+            DeleteLivenessFileOf(writer.Id);
         }
     }
 
@@ -237,6 +238,25 @@ public sealed partial class CliTests(ITestOutputHelper log) : IDisposable
         CliRun run = Typedipc.Run(log, arguments);
         Assert.True(run.ExitCode == 0, run.ToString());
         return run;
+    }
+
+    /// <summary>A blob owner's liveness file holds its pid; a killed owner could not remove its own.</summary>
+    private static void DeleteLivenessFileOf(int killedPid)
+    {
+        foreach (string file in Directory.GetFiles("/dev/shm", ".typedipc-blob-owner.*"))
+        {
+            try
+            {
+                if (File.ReadAllText(file) == killedPid.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                {
+                    File.Delete(file);
+                }
+            }
+            catch (IOException)
+            {
+                // Another process's file, removed while this looked: not the killed writer's.
+            }
+        }
     }
 
     private static JsonElement Queue(JsonElement list, string name) =>

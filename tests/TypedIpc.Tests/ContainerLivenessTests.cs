@@ -86,11 +86,20 @@ public sealed unsafe class ContainerLivenessTests(ITestOutputHelper output) : ID
     {
         var before = new HashSet<int>(Enumerable.Range(0, QueueGeometry.ProcessTableCapacity).Where(i => region.Entry(i)->Pid != 0));
         var peer = PidNamespacePeer.Start("hold", _name, $"{region.Header->MaxSize}");
-        Assert.Equal("ready", peer.WaitForFirstLine());
-        int index = Enumerable.Range(0, QueueGeometry.ProcessTableCapacity).Single(i => region.Entry(i)->Pid != 0 && !before.Contains(i));
-        // In its own namespace the peer is pid 1: the table shows the pid it knows itself by, for display only.
-        Assert.Equal(1, region.Entry(index)->Pid);
-        entry = region.Entry(index);
-        return peer;
+        try
+        {
+            Assert.Equal("ready", peer.WaitForFirstLine());
+            int index = Enumerable.Range(0, QueueGeometry.ProcessTableCapacity).Single(i => region.Entry(i)->Pid != 0 && !before.Contains(i));
+            // In its own namespace the peer is pid 1: the table shows the pid it knows itself by, for display only.
+            Assert.Equal(1, region.Entry(index)->Pid);
+            entry = region.Entry(index);
+            return peer;
+        }
+        catch
+        {
+            // The caller's using never gets the peer: end it here.
+            peer.Dispose();
+            throw;
+        }
     }
 }

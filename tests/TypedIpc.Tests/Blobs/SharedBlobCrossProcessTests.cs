@@ -144,11 +144,14 @@ public sealed class SharedBlobCrossProcessTests : IDisposable
     public void Of_four_processes_opening_one_blob_at_once_exactly_one_gets_it_and_the_others_are_told_who()
     {
         BlobRef blob = _blobs.Track(SharedBlob.Write(BlobRoles.Pattern(Length)));
-        var readers = Enumerable.Range(0, 4)
-            .Select(_ => PeerProcess.Start([BlobRoles.OpenOnSignal, .. BlobRoles.Format(blob).Split(' ')]))
-            .ToList();
+        var readers = new List<PeerProcess>();
         try
         {
+            for (int i = 0; i < 4; i++)
+            {
+                readers.Add(PeerProcess.Start([BlobRoles.OpenOnSignal, .. BlobRoles.Format(blob).Split(' ')]));
+            }
+
             readers.ForEach(reader => Assert.Equal("ready", reader.WaitForFirstLine()));
 
             readers.ForEach(reader => reader.Send("open"));

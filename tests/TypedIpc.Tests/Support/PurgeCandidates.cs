@@ -7,7 +7,7 @@ namespace TypedIpc.Tests.Support;
 /// </summary>
 public sealed class PurgeCandidates : IDisposable
 {
-    private readonly PeerProcess _holder;
+    private readonly PeerProcess? _holder;
 
     public PurgeCandidates(string purpose, int items)
     {
@@ -17,15 +17,28 @@ public sealed class PurgeCandidates : IDisposable
         HoldingItems = new TestQueueName(group);
         Live = new TestQueueName(group);
         Items = items;
-        using (var killed = PeerProcess.Start("hold", Dead, "4"))
+        try
         {
-            Assert.Equal("ready", killed.WaitForFirstLine());
-            killed.Kill();
-        }
+            using (var killed = PeerProcess.Start("hold", Dead, "4"))
+            {
+                Assert.Equal("ready", killed.WaitForFirstLine());
+                killed.Kill();
+            }
 
-        PeerProcess.Start("produce", HoldingItems, "4", "1", $"{items}").WaitForSuccess();
-        _holder = PeerProcess.Start("hold", Live, "4");
-        Assert.Equal("ready", _holder.WaitForFirstLine());
+            using (var producer = PeerProcess.Start("produce", HoldingItems, "4", "1", $"{items}"))
+            {
+                producer.WaitForSuccess();
+            }
+
+            _holder = PeerProcess.Start("hold", Live, "4");
+            Assert.Equal("ready", _holder.WaitForFirstLine());
+        }
+        catch
+        {
+            // A constructor that throws is never disposed: end the holder and remove the queues here.
+            Dispose();
+            throw;
+        }
     }
 
     public string Prefix { get; }
@@ -40,7 +53,7 @@ public sealed class PurgeCandidates : IDisposable
 
     public void Dispose()
     {
-        _holder.Dispose();
+        _holder?.Dispose();
         Dead.Dispose();
         HoldingItems.Dispose();
         Live.Dispose();
