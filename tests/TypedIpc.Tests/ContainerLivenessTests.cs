@@ -71,7 +71,13 @@ public sealed unsafe class ContainerLivenessTests(ITestOutputHelper output) : ID
         using var queue = SharedQueue<Numbered>.Open(_name, maxsize: 2);
         using var region = new RegionView(_name);
         using var sleeper = PidNamespacePeer.Start("get-one", _name, "2");
-        RegionView.WaitUntil(() => region.GetWaiters == 1, "the consumer in its own PID namespace sleeps in Get");
+        RegionView.WaitUntil(
+            () =>
+            {
+                sleeper.ThrowIfExited();
+                return region.GetWaiters == 1;
+            },
+            "the consumer in its own PID namespace sleeps in Get");
 
         queue.Put(new Numbered(1, 9, 0));
 

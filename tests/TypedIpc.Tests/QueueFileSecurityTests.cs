@@ -83,7 +83,7 @@ public sealed partial class QueueFileSecurityTests : IDisposable
         Assert.True(
             GetEffectiveUserId() == 0,
             "NeedsRoot: this test gives a queue file to another user (chown), which needs root. Run the tests as root (CI does), " +
-            "or leave it out explicitly with --filter \"Name!~NeedsRoot\".");
+            "or leave it out explicitly with --filter \"FullyQualifiedName!~NeedsRoot\".");
 
     [LibraryImport("libc", EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Chown(string path, uint owner, uint group);

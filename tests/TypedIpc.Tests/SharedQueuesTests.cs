@@ -235,7 +235,7 @@ public sealed unsafe partial class SharedQueuesTests : IDisposable
     {
         Assert.True(GetEffectiveUserId() == 0,
             "NeedsRoot: this test gives a queue file to another user (chown), which needs root. Run the tests as root (CI does), " +
-            "or leave it out explicitly with --filter \"Name!~NeedsRoot\".");
+            "or leave it out explicitly with --filter \"FullyQualifiedName!~NeedsRoot\".");
         SharedQueue<Numbered>.Open(_name, maxsize: 1).Dispose();
         const uint nobody = 65534;
         Assert.Equal(0, Chown(_name.Path, nobody, nobody));

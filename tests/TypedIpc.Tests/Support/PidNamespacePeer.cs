@@ -54,8 +54,22 @@ public sealed class PidNamespacePeer : IDisposable
         }
 
         _unshare.WaitForExit();
+        throw Refused();
+    }
+
+    /// <summary>For a test that waits for the peer by other means than its output: fails at once, saying why, when unshare has exited.</summary>
+    public void ThrowIfExited()
+    {
+        if (_unshare.HasExited)
+        {
+            throw Refused();
+        }
+    }
+
+    private InvalidOperationException Refused()
+    {
         _errors.Wait(StartTimeout);
-        throw new InvalidOperationException(
+        return new InvalidOperationException(
             $"unshare --pid --fork --mount-proc exited with {_unshare.ExitCode} before the peer printed anything; stderr: " +
             $"{(_errors.IsCompleted ? _errors.Result : "")}. This test needs to start a process in its own PID namespace, " +
             "which needs root (CI runs as root); if unshare was refused, run it as root. It does not skip.");
