@@ -400,7 +400,7 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
                         fullDelay = fullDelay * 2 < MaxFullRetryDelay ? fullDelay * 2 : MaxFullRetryDelay;
                         continue;
                     case PutOutcome.NoStream when unreachable is null:
-                        // Nobody listens on the queue's subject: it was shut down (the stream moved), or JetStream is starting.
+                        // Nobody listens on the queue's subject: it was shut down (the stream moved), deleted, or JetStream is starting.
                         if (await IsShutDownOnServerAsync().ConfigureAwait(false))
                         {
                             throw ShutDownForPut();
@@ -552,6 +552,12 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
         {
             throw Unavailable("read the state of", e);
         }
+        catch (Exception e) when (QueueStream.IsMissingStream(e))
+        {
+            throw new QueueUnavailableException(
+                $"queue '{Name}' no longer exists on the server: its stream '{StreamName}' was deleted (NatsQueue<T>.DeleteAsync, " +
+                "or by hand) with everything it held. Open the queue again with OpenAsync to create it anew.", e);
+        }
     }
 
     private async ValueTask<bool> IsShutDownOnServerAsync()
@@ -565,7 +571,7 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
         {
             return (await ReadStateAsync().ConfigureAwait(false)).State != QueueState.Open;
         }
-        catch (QueueUnavailableException)
+        catch (QueueUnavailableException e) when (!QueueStream.IsMissingStream(e.InnerException!))
         {
             return false;
         }

@@ -55,6 +55,19 @@ public sealed class NatsBadInputTests(NatsServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_queue_deleted_while_a_handle_has_it_open_is_reported_by_that_handle_as_deleted_at_once()
+    {
+        await using NatsQueue<int> kept = await NatsQueue<int>.OpenAsync(_client, _name, maxsize: 3);
+        kept.Put(1);
+        Assert.True(await NatsQueue<int>.DeleteAsync(_client, _name));
+
+        Assert.Contains("was deleted", Assert.Throws<QueueUnavailableException>(() => kept.Count).Message);
+        Assert.Contains("was deleted", Assert.Throws<QueueUnavailableException>(() => kept.IsShutDown).Message);
+        // Waiting cannot bring a deleted stream back: the put says so at once rather than after its 60 s.
+        Assert.Contains("was deleted", Assert.Throws<QueueUnavailableException>(() => kept.Put(2, timeout: TimeSpan.FromSeconds(60))).Message);
+    }
+
+    [Fact]
     public async Task Another_storage_than_the_queue_was_created_with_throws_Mismatch()
     {
         await using NatsQueue<int> created = await NatsQueue<int>.OpenAsync(_client, _name, maxsize: 3);

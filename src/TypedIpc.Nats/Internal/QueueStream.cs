@@ -36,6 +36,9 @@ internal sealed class QueueStream
     /// <summary>What a pull request waits for at most before the caller re-checks cancellation, shutdown and the server.</summary>
     public static readonly TimeSpan PullWindow = TimeSpan.FromSeconds(1);
 
+    /// <summary>JetStream's answer that the queue's stream does not exist (deleted after the queue was opened).</summary>
+    public static bool IsMissingStream(Exception e) => e is NatsJSApiException { Error.ErrCode: StreamNotFound };
+
     /// <summary>Extra time a request's reply may take beyond what the server was asked to wait.</summary>
     private static readonly TimeSpan ReplyMargin = TimeSpan.FromSeconds(1);
 
@@ -163,7 +166,7 @@ internal sealed class QueueStream
         {
             return await _jetStream.DeleteStreamAsync(Names.Stream, cancellationToken).ConfigureAwait(false);
         }
-        catch (NatsJSApiException e) when (e.Error.ErrCode == StreamNotFound)
+        catch (NatsJSApiException e) when (IsMissingStream(e))
         {
             return false;
         }
@@ -178,7 +181,7 @@ internal sealed class QueueStream
             {
                 return (await _jetStream.GetStreamAsync(Names.Stream, cancellationToken: cancellationToken).ConfigureAwait(false)).Info;
             }
-            catch (NatsJSApiException e) when (e.Error.ErrCode == StreamNotFound && attempt < 3)
+            catch (NatsJSApiException e) when (IsMissingStream(e) && attempt < 3)
             {
             }
 
