@@ -8,42 +8,32 @@ namespace TypedIpc.Nats.Tests;
 
 /// <summary>What a NatsQueue does with input it must refuse: foreign streams, broken messages, impossible settings.</summary>
 [Collection(SharedNatsServer.Name)]
-public sealed class NatsBadInputTests(NatsServer server) : IAsyncLifetime
+public sealed class NatsBadInputTests(NatsServer server) : NatsQueueTest(server, "bad-input")
 {
     /// <summary>nats-server's default max_payload: 1 MiB.</summary>
     private const int ServerMaxPayload = 1024 * 1024;
 
-    private readonly string _name = $"nats-tests.bad-input.{Guid.NewGuid():N}";
-    private readonly NatsClient _client = server.NewClient();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await NatsQueue<int>.DeleteAsync(_client, _name);
-        await _client.DisposeAsync();
-    }
 
     [Fact]
     public async Task A_stream_of_the_queues_name_created_by_someone_else_throws_Mismatch_and_is_left_alone()
     {
-        string streamName = "typedipc-" + _name.Replace('.', '~');
-        await _client.CreateJetStreamContext().CreateStreamAsync(new StreamConfig(streamName, ["someone.else"]));
+        string streamName = "typedipc-" + QueueName.Replace('.', '~');
+        await Client.CreateJetStreamContext().CreateStreamAsync(new StreamConfig(streamName, ["someone.else"]));
 
-        QueueMismatchException error = await Assert.ThrowsAsync<QueueMismatchException>(async () => await NatsQueue<int>.OpenAsync(_client, _name, maxsize: 3));
+        QueueMismatchException error = await Assert.ThrowsAsync<QueueMismatchException>(async () => await NatsQueue<int>.OpenAsync(Client, QueueName, maxsize: 3));
 
         Assert.Contains("not created by TypedIpc", error.Message);
         Assert.Contains(streamName, error.Message);
-        var stream = await _client.CreateJetStreamContext().GetStreamAsync(streamName);
+        var stream = await Client.CreateJetStreamContext().GetStreamAsync(streamName);
         Assert.Equal(["someone.else"], stream.Info.Config.Subjects!);
     }
 
     [Fact]
     public async Task A_message_that_does_not_deserialize_throws_MessageCorrupted_is_removed_for_good_and_the_next_Get_works()
     {
-        await using NatsQueue<Numbered> queue = await NatsQueue<Numbered>.OpenAsync(_client, _name, maxsize: 3,
+        await using NatsQueue<Numbered> queue = await NatsQueue<Numbered>.OpenAsync(Client, QueueName, maxsize: 3,
             new NatsQueueOptions { AckWait = TimeSpan.FromSeconds(1) });
-        await _client.CreateJetStreamContext().PublishAsync("typedipc." + _name, new byte[] { 1, 2, 3 });
+        await Client.CreateJetStreamContext().PublishAsync("typedipc." + QueueName, new byte[] { 1, 2, 3 });
         queue.Put(new Numbered(0, 1));
 
         Assert.Throws<MessageCorruptedException>(() => queue.Get(timeout: TimeSpan.FromSeconds(5)));
@@ -57,9 +47,9 @@ public sealed class NatsBadInputTests(NatsServer server) : IAsyncLifetime
     [Fact]
     public async Task A_queue_deleted_while_a_handle_has_it_open_is_reported_by_that_handle_as_deleted_at_once()
     {
-        await using NatsQueue<int> kept = await NatsQueue<int>.OpenAsync(_client, _name, maxsize: 3);
+        await using NatsQueue<int> kept = await NatsQueue<int>.OpenAsync(Client, QueueName, maxsize: 3);
         kept.Put(1);
-        Assert.True(await NatsQueue<int>.DeleteAsync(_client, _name));
+        Assert.True(await NatsQueue<int>.DeleteAsync(Client, QueueName));
 
         Assert.Contains("was deleted", Assert.Throws<QueueUnavailableException>(() => kept.Count).Message);
         Assert.Contains("was deleted", Assert.Throws<QueueUnavailableException>(() => kept.IsShutDown).Message);
@@ -70,10 +60,10 @@ public sealed class NatsBadInputTests(NatsServer server) : IAsyncLifetime
     [Fact]
     public async Task Another_storage_than_the_queue_was_created_with_throws_Mismatch()
     {
-        await using NatsQueue<int> created = await NatsQueue<int>.OpenAsync(_client, _name, maxsize: 3);
+        await using NatsQueue<int> created = await NatsQueue<int>.OpenAsync(Client, QueueName, maxsize: 3);
 
         QueueMismatchException error = await Assert.ThrowsAsync<QueueMismatchException>(async () =>
-            await NatsQueue<int>.OpenAsync(_client, _name, maxsize: 3, new NatsQueueOptions { Storage = StreamConfigStorage.Memory }));
+            await NatsQueue<int>.OpenAsync(Client, QueueName, maxsize: 3, new NatsQueueOptions { Storage = StreamConfigStorage.Memory }));
 
         Assert.Contains("storage", error.Message);
     }
@@ -85,7 +75,7 @@ public sealed class NatsBadInputTests(NatsServer server) : IAsyncLifetime
     {
         var options = new NatsQueueOptions { MaxMessageBytes = maxMessageBytes };
 
-        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await NatsQueue<int>.OpenAsync(_client, _name, 3, options));
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await NatsQueue<int>.OpenAsync(Client, QueueName, 3, options));
 
         Assert.Contains("max_payload", error.Message);
     }
@@ -94,7 +84,7 @@ public sealed class NatsBadInputTests(NatsServer server) : IAsyncLifetime
     public async Task The_largest_message_limit_the_server_allows_takes_a_message_of_exactly_that_size()
     {
         const int Limit = ServerMaxPayload - 128;
-        await using NatsQueue<byte[]> queue = await NatsQueue<byte[]>.OpenAsync(_client, _name, maxsize: 1, new NatsQueueOptions { MaxMessageBytes = Limit });
+        await using NatsQueue<byte[]> queue = await NatsQueue<byte[]>.OpenAsync(Client, QueueName, maxsize: 1, new NatsQueueOptions { MaxMessageBytes = Limit });
         byte[] largest = new byte[Limit - sizeof(int)]; // MemoryPack writes an array as its length, then its bytes
         Random.Shared.NextBytes(largest);
         Assert.Equal(Limit, MemoryPackSerializer.Serialize(largest).Length);
@@ -114,13 +104,13 @@ public sealed class NatsBadInputTests(NatsServer server) : IAsyncLifetime
     [InlineData("wild>card")]
     public async Task Names_that_are_no_valid_queue_name_are_refused(string name)
     {
-        await Assert.ThrowsAsync<ArgumentException>(async () => await NatsQueue<int>.OpenAsync(_client, name));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await NatsQueue<int>.OpenAsync(Client, name));
     }
 
     [Fact]
     public async Task A_negative_maxsize_is_refused()
     {
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await NatsQueue<int>.OpenAsync(_client, _name, maxsize: -1));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await NatsQueue<int>.OpenAsync(Client, QueueName, maxsize: -1));
     }
 
     [Fact]
@@ -128,8 +118,8 @@ public sealed class NatsBadInputTests(NatsServer server) : IAsyncLifetime
     {
         await using var nowhere = new NatsClient(new NATS.Client.Core.NatsOpts { Url = "nats://127.0.0.1:1", ConnectTimeout = TimeSpan.FromSeconds(1) });
 
-        var error = await Assert.ThrowsAsync<QueueUnavailableException>(async () => await NatsQueue<int>.OpenAsync(nowhere, _name));
+        var error = await Assert.ThrowsAsync<QueueUnavailableException>(async () => await NatsQueue<int>.OpenAsync(nowhere, QueueName));
 
-        Assert.Contains(_name, error.Message);
+        Assert.Contains(QueueName, error.Message);
     }
 }

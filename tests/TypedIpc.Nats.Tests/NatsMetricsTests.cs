@@ -6,29 +6,26 @@ namespace TypedIpc.Nats.Tests;
 
 /// <summary>The NATS backend reports to the TypedIpc meter under the shared-memory queue's instrument names.</summary>
 [Collection(SharedNatsServer.Name)]
-public sealed class NatsMetricsTests(NatsServer server) : IAsyncLifetime
+public sealed class NatsMetricsTests(NatsServer server) : NatsQueueTest(server, "metrics")
 {
-    private readonly string _name = $"nats-tests.metrics.{Guid.NewGuid():N}";
-    private readonly NatsClient _client = server.NewClient();
     private QueueMeasurements? _measurements;
 
-    public Task InitializeAsync()
+    public override Task InitializeAsync()
     {
-        _measurements = new QueueMeasurements(_name);
+        _measurements = new QueueMeasurements(QueueName);
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _measurements!.Dispose();
-        await NatsQueue<byte[]>.DeleteAsync(_client, _name);
-        await _client.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]
     public async Task Puts_gets_depth_timeouts_and_rejected_messages_are_measured()
     {
-        await using NatsQueue<byte[]> queue = await NatsQueue<byte[]>.OpenAsync(_client, _name, maxsize: 2, new NatsQueueOptions { MaxMessageBytes = 100 });
+        await using NatsQueue<byte[]> queue = await NatsQueue<byte[]>.OpenAsync(Client, QueueName, maxsize: 2, new NatsQueueOptions { MaxMessageBytes = 100 });
         queue.Put([1]);
         await queue.PutAsync([2]);
         Assert.Equal([2.0], _measurements!.ObserveDepth());

@@ -7,29 +7,19 @@ namespace TypedIpc.Nats.Tests;
 
 /// <summary>The stream and consumer a queue is made of, as docs/nats.md maps them, read back from the server.</summary>
 [Collection(SharedNatsServer.Name)]
-public sealed class NatsStreamLayoutTests(NatsServer server) : IAsyncLifetime
+public sealed class NatsStreamLayoutTests(NatsServer server) : NatsQueueTest(server, "layout")
 {
-    private readonly string _name = $"nats-tests.layout.{Guid.NewGuid():N}";
-    private readonly NatsClient _client = server.NewClient();
 
-    private string StreamName => "typedipc-" + _name.Replace('.', '~');
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await NatsQueue<int>.DeleteAsync(_client, _name);
-        await _client.DisposeAsync();
-    }
+    private string StreamName => "typedipc-" + QueueName.Replace('.', '~');
 
     [Fact]
     public async Task A_bounded_queue_is_a_file_work_queue_stream_of_maxsize_messages_that_refuses_new_ones_with_one_explicit_ack_consumer()
     {
-        await using NatsQueue<int> queue = await NatsQueue<int>.OpenAsync(_client, _name, maxsize: 3);
+        await using NatsQueue<int> queue = await NatsQueue<int>.OpenAsync(Client, QueueName, maxsize: 3);
 
-        StreamConfig stream = (await _client.CreateJetStreamContext().GetStreamAsync(StreamName)).Info.Config;
+        StreamConfig stream = (await Client.CreateJetStreamContext().GetStreamAsync(StreamName)).Info.Config;
         Assert.Equal(StreamName, queue.StreamName);
-        Assert.Equal(["typedipc." + _name], stream.Subjects!);
+        Assert.Equal(["typedipc." + QueueName], stream.Subjects!);
         Assert.Equal(StreamConfigRetention.Workqueue, stream.Retention);
         Assert.Equal(StreamConfigDiscard.New, stream.Discard);
         Assert.Equal(3, stream.MaxMsgs);
@@ -41,7 +31,7 @@ public sealed class NatsStreamLayoutTests(NatsServer server) : IAsyncLifetime
         Assert.StartsWith("typedipc-queue/1; ", stream.Description);
         Assert.Contains("; maxsize=3; ", stream.Description);
 
-        ConsumerConfig consumer = (await _client.CreateJetStreamContext().GetConsumerAsync(StreamName, "getters")).Info.Config;
+        ConsumerConfig consumer = (await Client.CreateJetStreamContext().GetConsumerAsync(StreamName, "getters")).Info.Config;
         Assert.Equal(ConsumerConfigAckPolicy.Explicit, consumer.AckPolicy);
         Assert.Equal(TimeSpan.FromSeconds(30), NatsQueueOptions.Default.AckWait);
         Assert.Equal(NatsQueueOptions.Default.AckWait, consumer.AckWait);
@@ -57,30 +47,30 @@ public sealed class NatsStreamLayoutTests(NatsServer server) : IAsyncLifetime
             Storage = StreamConfigStorage.Memory,
             AckWait = TimeSpan.FromSeconds(7),
         };
-        await using NatsQueue<int> queue = await NatsQueue<int>.OpenAsync(_client, _name, maxsize: 0, options);
+        await using NatsQueue<int> queue = await NatsQueue<int>.OpenAsync(Client, QueueName, maxsize: 0, options);
 
-        StreamConfig stream = (await _client.CreateJetStreamContext().GetStreamAsync(StreamName)).Info.Config;
+        StreamConfig stream = (await Client.CreateJetStreamContext().GetStreamAsync(StreamName)).Info.Config;
         Assert.Equal(-1, stream.MaxMsgs);
         Assert.Equal(64 * 1024, stream.MaxBytes);
         Assert.Equal(1024 + 128, stream.MaxMsgSize);
         Assert.Equal(StreamConfigStorage.Memory, stream.Storage);
-        ConsumerConfig consumer = (await _client.CreateJetStreamContext().GetConsumerAsync(StreamName, "getters")).Info.Config;
+        ConsumerConfig consumer = (await Client.CreateJetStreamContext().GetConsumerAsync(StreamName, "getters")).Info.Config;
         Assert.Equal(TimeSpan.FromSeconds(7), consumer.AckWait);
     }
 
     [Fact]
     public async Task A_stream_whose_limits_someone_changed_by_hand_throws_Mismatch_when_the_queue_is_opened_again()
     {
-        await using (await NatsQueue<int>.OpenAsync(_client, _name, maxsize: 3))
+        await using (await NatsQueue<int>.OpenAsync(Client, QueueName, maxsize: 3))
         {
         }
 
-        INatsJSContext jetStream = _client.CreateJetStreamContext();
+        INatsJSContext jetStream = Client.CreateJetStreamContext();
         StreamConfig edited = (await jetStream.GetStreamAsync(StreamName)).Info.Config;
         edited.MaxMsgs = 10;
         await jetStream.UpdateStreamAsync(edited);
 
-        QueueMismatchException error = await Assert.ThrowsAsync<QueueMismatchException>(async () => await NatsQueue<int>.OpenAsync(_client, _name, maxsize: 3));
+        QueueMismatchException error = await Assert.ThrowsAsync<QueueMismatchException>(async () => await NatsQueue<int>.OpenAsync(Client, QueueName, maxsize: 3));
 
         Assert.Contains("MaxMsgs 10", error.Message);
     }

@@ -1,0 +1,24 @@
+using NATS.Net;
+
+namespace TypedIpc.Nats.Tests.Support;
+
+/// <summary>
+/// A test class that works on one queue of the shared nats-server: a fresh name for each test (xunit makes an
+/// instance per test), a client, and the queue's stream deleted after the test, also when it failed.
+/// </summary>
+public abstract class NatsQueueTest(NatsServer server, string kind) : IAsyncLifetime
+{
+    protected NatsServer Server { get; } = server;
+
+    protected string QueueName { get; } = $"nats-tests.{kind}.{Guid.NewGuid():N}";
+
+    protected NatsClient Client { get; } = server.NewClient();
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    public virtual async Task DisposeAsync()
+    {
+        await NatsQueue<int>.DeleteAsync(Client, QueueName);
+        await Client.DisposeAsync();
+    }
+}
