@@ -19,8 +19,7 @@ public sealed partial class PackageTests(PackedTypedIpc packed) : IClassFixture<
     [Fact]
     public void The_package_ships_the_library_the_analyzers_and_its_metadata()
     {
-        using ZipArchive archive = ZipFile.OpenRead(packed.Package);
-        string[] files = archive.Entries.Select(entry => entry.FullName).ToArray();
+        (string[] files, string metadata) = Contents(packed.Package, "TypedIpc.nuspec");
         Assert.Contains("lib/net10.0/TypedIpc.dll", files);
         Assert.Contains("lib/net10.0/TypedIpc.xml", files);
         Assert.Contains("analyzers/dotnet/cs/TypedIpc.Generators.dll", files);
@@ -28,8 +27,6 @@ public sealed partial class PackageTests(PackedTypedIpc packed) : IClassFixture<
         Assert.Contains("README.md", files);
         Assert.Contains("LICENSE", files);
 
-        using var nuspec = new StreamReader(archive.Entries.Single(entry => entry.FullName == "TypedIpc.nuspec").Open());
-        string metadata = nuspec.ReadToEnd();
         Assert.Contains("<license type=\"expression\">MIT</license>", metadata);
         Assert.Matches("<repository type=\"git\" url=\"https://github.com/typedipc/typedipc\"", metadata);
         // include="All": MemoryPack's source generator must reach the user's project for their [MemoryPackable] messages.
@@ -39,14 +36,11 @@ public sealed partial class PackageTests(PackedTypedIpc packed) : IClassFixture<
     [Fact]
     public void The_hosting_package_ships_its_library_and_depends_on_TypedIpc_and_the_hosting_abstractions()
     {
-        using ZipArchive archive = ZipFile.OpenRead(packed.HostingPackage);
-        string[] files = archive.Entries.Select(entry => entry.FullName).ToArray();
+        (string[] files, string metadata) = Contents(packed.HostingPackage, "TypedIpc.Hosting.nuspec");
         Assert.Contains("lib/net10.0/TypedIpc.Hosting.dll", files);
         Assert.Contains("lib/net10.0/TypedIpc.Hosting.xml", files);
         Assert.Contains("LICENSE", files);
 
-        using var nuspec = new StreamReader(archive.Entries.Single(entry => entry.FullName == "TypedIpc.Hosting.nuspec").Open());
-        string metadata = nuspec.ReadToEnd();
         Assert.Contains($"<dependency id=\"TypedIpc\" version=\"{VersionOf(packed.Package)}\"", metadata);
         Assert.Matches("<dependency id=\"Microsoft.Extensions.Hosting.Abstractions\" version=\"[^\"]+\"", metadata);
         Assert.Matches("<dependency id=\"Microsoft.Extensions.Diagnostics.HealthChecks\" version=\"[^\"]+\"", metadata);
@@ -55,14 +49,11 @@ public sealed partial class PackageTests(PackedTypedIpc packed) : IClassFixture<
     [Fact]
     public void The_NATS_package_ships_its_library_and_depends_on_exactly_its_TypedIpc_on_NATS_Net_and_on_MemoryPack()
     {
-        using ZipArchive archive = ZipFile.OpenRead(packed.NatsPackage);
-        string[] files = archive.Entries.Select(entry => entry.FullName).ToArray();
+        (string[] files, string metadata) = Contents(packed.NatsPackage, "TypedIpc.Nats.nuspec");
         Assert.Contains("lib/net10.0/TypedIpc.Nats.dll", files);
         Assert.Contains("lib/net10.0/TypedIpc.Nats.xml", files);
         Assert.Contains("LICENSE", files);
 
-        using var nuspec = new StreamReader(archive.Entries.Single(entry => entry.FullName == "TypedIpc.Nats.nuspec").Open());
-        string metadata = nuspec.ReadToEnd();
         // [x.y.z]: TypedIpc.Nats uses TypedIpc's internals, which change between versions.
         Assert.Contains($"<dependency id=\"TypedIpc\" version=\"[{VersionOf(packed.Package)}]\"", metadata);
         Assert.Matches("<dependency id=\"NATS.Net\" version=\"[^\"]+\"", metadata);
@@ -125,6 +116,14 @@ public sealed partial class PackageTests(PackedTypedIpc packed) : IClassFixture<
             """);
         Succeed(["add", "package", packageId, "--version", version, "--package-directory", packages], app);
         return (app, packages);
+    }
+
+    /// <summary>The paths a package holds and the text of its nuspec.</summary>
+    private static (string[] Files, string Metadata) Contents(string package, string nuspecName)
+    {
+        using ZipArchive archive = ZipFile.OpenRead(package);
+        using var nuspec = new StreamReader(archive.Entries.Single(entry => entry.FullName == nuspecName).Open());
+        return (archive.Entries.Select(entry => entry.FullName).ToArray(), nuspec.ReadToEnd());
     }
 
     private static string VersionOf(string package) =>
