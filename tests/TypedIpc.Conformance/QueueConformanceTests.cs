@@ -32,6 +32,15 @@ public abstract class QueueConformanceTests : IAsyncLifetime
     /// <summary>Removes the queue <paramref name="name"/> from wherever the backend keeps it; no error when it does not exist.</summary>
     protected abstract ValueTask RemoveQueueAsync(string name);
 
+    /// <summary>
+    /// Completes once a Get, GetAsync or ReadAllAsync waits for an item on queue <paramref name="name"/>, as the backend
+    /// shows it from outside the call, so that a test acts on a call that really waits without guessing a time.
+    /// </summary>
+    protected abstract Task WhenAGetWaitsAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Completes once a Put waits for room on queue <paramref name="name"/>, as the backend shows it.</summary>
+    protected abstract Task WhenAPutWaitsAsync(string name, CancellationToken cancellationToken);
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
@@ -58,6 +67,33 @@ public abstract class QueueConformanceTests : IAsyncLifetime
         string name = $"conformance.{GetType().Name}.{Guid.NewGuid():N}";
         _names.Add(name);
         return name;
+    }
+
+    /// <summary>Returns once <paramref name="get"/> waits on queue <paramref name="name"/>; fails at once when it ended instead.</summary>
+    protected Task UntilGetWaitsAsync(Task get, string name) => UntilWaitingAsync(get, "get", token => WhenAGetWaitsAsync(name, token));
+
+    /// <summary>Returns once <paramref name="put"/> waits on queue <paramref name="name"/>; fails at once when it ended instead.</summary>
+    protected Task UntilPutWaitsAsync(Task put, string name) => UntilWaitingAsync(put, "put", token => WhenAPutWaitsAsync(name, token));
+
+    private static async Task UntilWaitingAsync(Task call, string what, Func<CancellationToken, Task> whenWaiting)
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        Task waiting = whenWaiting(stop.Token);
+        if (await Task.WhenAny(call, waiting) == call)
+        {
+            await stop.CancelAsync();
+            throw new InvalidOperationException(
+                $"the {what} ended instead of waiting: {(call.IsFaulted ? call.Exception!.InnerException : call.Status)}");
+        }
+
+        try
+        {
+            await waiting;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the {what} was not seen waiting within 30 s");
+        }
     }
 
     protected async ValueTask<IIpcQueue<TMessage>> OpenAsync<TMessage>(
@@ -170,7 +206,7 @@ public abstract class QueueConformanceTests : IAsyncLifetime
         IIpcQueue<string> putter = await OpenAsync<string>(name, maxsize: 3);
 
         Task<string> blockedGet = Task.Run(() => getter.Get(timeout: TimeSpan.FromSeconds(30)));
-        await Task.Delay(300);
+        await UntilGetWaitsAsync(blockedGet, name);
         Assert.False(blockedGet.IsCompleted);
         putter.Put("woken");
 
@@ -186,7 +222,7 @@ public abstract class QueueConformanceTests : IAsyncLifetime
         putter.Put(1);
 
         Task blockedPut = Task.Run(() => putter.Put(2, timeout: TimeSpan.FromSeconds(30)));
-        await Task.Delay(300);
+        await UntilPutWaitsAsync(blockedPut, name);
         Assert.False(blockedPut.IsCompleted);
         Assert.Equal(1, getter.Get());
 
@@ -387,11 +423,12 @@ public abstract class QueueConformanceTests : IAsyncLifetime
     [Fact]
     public async Task A_Get_cancelled_while_it_waits_ends_promptly_and_the_next_item_still_reaches_the_next_Get()
     {
-        IIpcQueue<int> queue = await OpenAsync<int>(NewName(), maxsize: 3);
+        string name = NewName();
+        IIpcQueue<int> queue = await OpenAsync<int>(name, maxsize: 3);
         using var cancel = new CancellationTokenSource();
 
         Task<int> blockedGet = Task.Run(() => queue.Get(cancellationToken: cancel.Token));
-        await Task.Delay(300);
+        await UntilGetWaitsAsync(blockedGet, name);
         var clock = Stopwatch.StartNew();
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blockedGet.WaitAsync(TimeSpan.FromSeconds(30)));

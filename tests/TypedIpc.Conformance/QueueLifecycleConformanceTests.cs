@@ -63,7 +63,8 @@ public abstract class QueueLifecycleConformanceTests : QueueConformanceTests
         Task blockedGet = Task.Run(() => waiterSide.Get());
         Task pendingGetAsync = waiterSide.GetAsync().AsTask();
         Task blockedPut = Task.Run(() => full.Put(2));
-        await Task.Delay(500);
+        await UntilGetWaitsAsync(Task.WhenAny(blockedGet, pendingGetAsync).Unwrap(), name);
+        await UntilPutWaitsAsync(blockedPut, fullName);
         Assert.False(blockedGet.IsCompleted || pendingGetAsync.IsCompleted || blockedPut.IsCompleted);
 
         IIpcQueue<int> fullOther = await OpenAsync<int>(fullName, maxsize: 1);
@@ -94,7 +95,7 @@ public abstract class QueueLifecycleConformanceTests : QueueConformanceTests
             }
         });
         await producer.PutAsync(4);
-        await Task.Delay(300);
+        await UntilGetWaitsAsync(reading, name);
         producer.Shutdown();
 
         await reading.WaitAsync(TimeSpan.FromSeconds(30));
@@ -123,7 +124,7 @@ public abstract class QueueLifecycleConformanceTests : QueueConformanceTests
         Assert.Equal(1, disposed.Get());
 
         Task blockedGet = Task.Run(() => disposed.Get());
-        await Task.Delay(300);
+        await UntilGetWaitsAsync(blockedGet, name);
         Assert.False(blockedGet.IsCompleted);
         disposed.Dispose();
 

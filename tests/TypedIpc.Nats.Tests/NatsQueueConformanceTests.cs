@@ -1,3 +1,4 @@
+using NATS.Client.JetStream;
 using NATS.Net;
 using TypedIpc.Conformance;
 using TypedIpc.Nats.Tests.Support;
@@ -23,6 +24,25 @@ public sealed class NatsQueueConformanceTests(NatsServer server) : QueueLifecycl
         return await NatsQueue<TMessage>.OpenAsync(client, name, maxsize,
             new NatsQueueOptions { MaxMessageBytes = maxMessageBytes, CapacityBytes = capacityBytes });
     }
+
+    /// <summary>A waiting get keeps a pull request pending at the queue's shared consumer, which the server counts.</summary>
+    protected override async Task WhenAGetWaitsAsync(string name, CancellationToken cancellationToken)
+    {
+        await using NatsClient client = server.NewClient();
+        INatsJSContext jetStream = client.CreateJetStreamContext();
+        string stream = "typedipc-" + name.Replace('.', '~');
+        while ((await jetStream.GetConsumerAsync(stream, "getters", cancellationToken)).Info.NumWaiting == 0)
+        {
+            await Task.Delay(5, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A put on a full stream leaves no trace on the server (a refused publish is answered and forgotten; the put tries
+    /// again within 20 ms), so here alone time stands in for a signal: half a second is many tries. A put that has not
+    /// tried yet when the test acts ends the same way, only without having waited.
+    /// </summary>
+    protected override Task WhenAPutWaitsAsync(string name, CancellationToken cancellationToken) => Task.Delay(500, cancellationToken);
 
     protected override async ValueTask RemoveQueueAsync(string name)
     {

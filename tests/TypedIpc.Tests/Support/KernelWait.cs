@@ -84,6 +84,22 @@ public static partial class KernelWait
         }
     }
 
+    /// <summary>True when some thread of the process is asleep on a futex in <paramref name="mappedFile"/>.</summary>
+    public static bool AnyThreadAsleepOnFutexIn(int processId, string mappedFile)
+    {
+        string[] threads;
+        try
+        {
+            threads = Directory.GetDirectories($"/proc/{processId}/task");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        return threads.Any(thread => int.TryParse(Path.GetFileName(thread), out int threadId) && IsAsleepOnFutexIn(processId, threadId, mappedFile));
+    }
+
     /// <summary>Null when the thread sleeps on a futex in <paramref name="mappedFile"/>; otherwise what it does instead.</summary>
     private static string? Describe(int processId, int threadId, string mappedFile)
     {
