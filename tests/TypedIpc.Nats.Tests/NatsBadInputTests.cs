@@ -17,14 +17,13 @@ public sealed class NatsBadInputTests(NatsServer server) : NatsQueueTest(server,
     [Fact]
     public async Task A_stream_of_the_queues_name_created_by_someone_else_throws_Mismatch_and_is_left_alone()
     {
-        string streamName = "typedipc-" + QueueName.Replace('.', '~');
-        await Client.CreateJetStreamContext().CreateStreamAsync(new StreamConfig(streamName, ["someone.else"]));
+        await Client.CreateJetStreamContext().CreateStreamAsync(new StreamConfig(StreamName, ["someone.else"]));
 
         QueueMismatchException error = await Assert.ThrowsAsync<QueueMismatchException>(async () => await NatsQueue<int>.OpenAsync(Client, QueueName, maxsize: 3));
 
         Assert.Contains("not created by TypedIpc", error.Message);
-        Assert.Contains(streamName, error.Message);
-        var stream = await Client.CreateJetStreamContext().GetStreamAsync(streamName);
+        Assert.Contains(StreamName, error.Message);
+        var stream = await Client.CreateJetStreamContext().GetStreamAsync(StreamName);
         Assert.Equal(["someone.else"], stream.Info.Config.Subjects!);
     }
 

@@ -37,7 +37,7 @@ public sealed class NatsFaultTests(ITestOutputHelper output)
         output.WriteLine($"another consumer got \"precious\" {clock.Elapsed.TotalSeconds:0.00} s later (AckWait {ackWait.TotalSeconds:0} s)");
 
         // The stream's one message went out twice: to the killed consumer, then, redelivered, to the next one.
-        ConsumerInfo getters = (await client.CreateJetStreamContext().GetConsumerAsync(queue.StreamName, "getters")).Info;
+        ConsumerInfo getters = (await client.CreateJetStreamContext().GetConsumerAsync(queue.StreamName, NatsQueueTest.SharedConsumer)).Info;
         int left = queue.Count;
         output.WriteLine($"the shared consumer delivered stream message {getters.Delivered.StreamSeq} {getters.Delivered.ConsumerSeq} times " +
             $"(redelivered {getters.Delivered.ConsumerSeq - 1}); {getters.NumAckPending} unacknowledged, {left} left in the queue");

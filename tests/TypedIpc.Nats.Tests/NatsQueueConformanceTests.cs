@@ -30,8 +30,7 @@ public sealed class NatsQueueConformanceTests(NatsServer server) : QueueLifecycl
     {
         await using NatsClient client = server.NewClient();
         INatsJSContext jetStream = client.CreateJetStreamContext();
-        string stream = "typedipc-" + name.Replace('.', '~');
-        while ((await jetStream.GetConsumerAsync(stream, "getters", cancellationToken)).Info.NumWaiting == 0)
+        while ((await jetStream.GetConsumerAsync(NatsQueueTest.StreamOf(name), NatsQueueTest.SharedConsumer, cancellationToken)).Info.NumWaiting == 0)
         {
             await Task.Delay(5, cancellationToken);
         }

@@ -9,9 +9,6 @@ namespace TypedIpc.Nats.Tests;
 [Collection(SharedNatsServer.Name)]
 public sealed class NatsStreamLayoutTests(NatsServer server) : NatsQueueTest(server, "layout")
 {
-
-    private string StreamName => "typedipc-" + QueueName.Replace('.', '~');
-
     [Fact]
     public async Task A_bounded_queue_is_a_file_work_queue_stream_of_maxsize_messages_that_refuses_new_ones_with_one_explicit_ack_consumer()
     {
@@ -31,7 +28,7 @@ public sealed class NatsStreamLayoutTests(NatsServer server) : NatsQueueTest(ser
         Assert.StartsWith("typedipc-queue/1; ", stream.Description);
         Assert.Contains("; maxsize=3; ", stream.Description);
 
-        ConsumerConfig consumer = (await Client.CreateJetStreamContext().GetConsumerAsync(StreamName, "getters")).Info.Config;
+        ConsumerConfig consumer = (await Client.CreateJetStreamContext().GetConsumerAsync(StreamName, SharedConsumer)).Info.Config;
         Assert.Equal(ConsumerConfigAckPolicy.Explicit, consumer.AckPolicy);
         Assert.Equal(TimeSpan.FromSeconds(30), NatsQueueOptions.Default.AckWait);
         Assert.Equal(NatsQueueOptions.Default.AckWait, consumer.AckWait);
@@ -54,7 +51,7 @@ public sealed class NatsStreamLayoutTests(NatsServer server) : NatsQueueTest(ser
         Assert.Equal(64 * 1024, stream.MaxBytes);
         Assert.Equal(1024 + 128, stream.MaxMsgSize);
         Assert.Equal(StreamConfigStorage.Memory, stream.Storage);
-        ConsumerConfig consumer = (await Client.CreateJetStreamContext().GetConsumerAsync(StreamName, "getters")).Info.Config;
+        ConsumerConfig consumer = (await Client.CreateJetStreamContext().GetConsumerAsync(StreamName, SharedConsumer)).Info.Config;
         Assert.Equal(TimeSpan.FromSeconds(7), consumer.AckWait);
     }
 
