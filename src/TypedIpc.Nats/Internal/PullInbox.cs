@@ -23,6 +23,9 @@ internal sealed class PullInbox : IAsyncDisposable
     private readonly Task _dispatch;
     private long _lastId;
 
+    /// <summary>Until when (<see cref="Environment.TickCount64"/>) the server may still answer a pull whose caller gave up with a message.</summary>
+    private long _pullsOpenUntil;
+
     private PullInbox(INatsConnection connection, INatsSub<byte[]> replies, string prefix, Func<NatsMsg<byte[]>, ValueTask> handBack)
     {
         _connection = connection;
@@ -46,10 +49,13 @@ internal sealed class PullInbox : IAsyncDisposable
     /// <summary>
     /// Sends <paramref name="request"/> to <paramref name="pullSubject"/> and waits for its one reply: the message, or
     /// null for a status (no message). A 503 (JetStream not answering) throws <see cref="NatsNoRespondersException"/>. <see cref="TimeoutException"/> when the server stays silent for <paramref name="replyTimeout"/>.
+    /// <paramref name="expires"/> is how long the server keeps the request waiting for a message (zero for a no-wait pull).
     /// </summary>
-    public async Task<NatsMsg<byte[]>?> PullAsync(string pullSubject, byte[] request, TimeSpan replyTimeout, CancellationToken cancellationToken)
+    public async Task<NatsMsg<byte[]>?> PullAsync(
+        string pullSubject, byte[] request, TimeSpan expires, TimeSpan replyTimeout, CancellationToken cancellationToken)
     {
         long id = Interlocked.Increment(ref _lastId);
+        long expiresAt = Environment.TickCount64 + (long)Math.Ceiling(expires.TotalMilliseconds);
         var reply = new TaskCompletionSource<NatsMsg<byte[]>?>(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting[id] = reply;
         try
@@ -60,10 +66,18 @@ internal sealed class PullInbox : IAsyncDisposable
         }
         catch (Exception e) when (e is OperationCanceledException or TimeoutException)
         {
-            // The reply may have come in the same instant: the caller will not read it, so it goes back.
-            if (!_waiting.TryRemove(id, out _) && reply.Task.IsCompletedSuccessfully && reply.Task.Result is { } late)
+            if (!_waiting.TryRemove(id, out _) && reply.Task.IsCompletedSuccessfully)
             {
-                await _handBack(late).ConfigureAwait(false);
+                // The reply came in the same instant: the caller will not read a message, so it goes back.
+                if (reply.Task.Result is { } late)
+                {
+                    await _handBack(late).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                // Unanswered, the request stays open on the server until it expires, and may still get a message.
+                KeepOpenUntil(expiresAt);
             }
 
             throw;
@@ -74,8 +88,18 @@ internal sealed class PullInbox : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Unsubscribes once every pull whose caller gave up has expired: a pull cannot be withdrawn, and a message the
+    /// server still sends to it is handed back here at once, where without the subscription it would wait out AckWait.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        long open = Volatile.Read(ref _pullsOpenUntil) - Environment.TickCount64;
+        if (open > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(open)).ConfigureAwait(false);
+        }
+
         try
         {
             await _replies.DisposeAsync().ConfigureAwait(false);
@@ -126,6 +150,21 @@ internal sealed class PullInbox : IAsyncDisposable
                     // Not handed back: it stays taken by nobody and comes back after AckWait.
                 }
             }
+        }
+    }
+
+    private void KeepOpenUntil(long tick)
+    {
+        long current = Volatile.Read(ref _pullsOpenUntil);
+        while (tick > current)
+        {
+            long seen = Interlocked.CompareExchange(ref _pullsOpenUntil, tick, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
         }
     }
 

@@ -116,13 +116,13 @@ internal sealed class QueueStream
     {
         if (wait <= TimeSpan.Zero)
         {
-            return Inbox.PullAsync(Names.PullSubject, NoWaitPullRequest, requestTimeout, cancellationToken);
+            return Inbox.PullAsync(Names.PullSubject, NoWaitPullRequest, TimeSpan.Zero, requestTimeout, cancellationToken);
         }
 
         TimeSpan expires = wait < PullWindow ? wait : PullWindow;
         byte[] request = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture,
             $$"""{"batch":1,"expires":{{(long)expires.TotalNanoseconds}}}"""));
-        return Inbox.PullAsync(Names.PullSubject, request, expires + (requestTimeout < ReplyMargin ? requestTimeout : ReplyMargin), cancellationToken);
+        return Inbox.PullAsync(Names.PullSubject, request, expires, expires + (requestTimeout < ReplyMargin ? requestTimeout : ReplyMargin), cancellationToken);
     }
 
     public ValueTask AckAsync(in NatsMsg<byte[]> message) => _connection.PublishAsync(message.ReplyTo!, AckPayload, serializer: Raw);
