@@ -33,6 +33,9 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
     /// <summary>How long a call waits between two looks at a server it cannot reach.</summary>
     private static readonly TimeSpan UnreachableRetryDelay = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>How long a get of a shut-down queue whose stream still holds a message pauses before it looks again.</summary>
+    private static readonly TimeSpan DrainRecheckDelay = TimeSpan.FromMilliseconds(20);
+
     private readonly QueueStream _stream;
     private readonly NatsQueueOptions _options;
     private readonly string _messageIdPrefix = Guid.NewGuid().ToString("N") + "-";
@@ -321,6 +324,8 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
     /// <summary>
     /// Stops this process's use of the queue: waiting calls end with <see cref="ObjectDisposedException"/>. The queue
     /// lives on, on the server, for the other processes; see <see cref="DeleteAsync"/>. The client is not disposed.
+    /// When it ends a waiting get, it returns once that get's pull request has expired on the server (at most 1 s),
+    /// handing back a message the server still sends it, so that the message goes to another getter at once.
     /// </summary>
     public void Dispose() => Wait(DisposeAsync());
 
@@ -457,14 +462,14 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
                     return item;
                 }
 
-                if (unreachable is null && (shutDown || await IsShutDownOnServerAsync().ConfigureAwait(false)))
+                if (unreachable is null && !shutDown && await IsShutDownOnServerAsync().ConfigureAwait(false))
                 {
-                    if (shutDown)
-                    {
-                        throw new QueueShutDownException($"queue '{Name}' was shut down and is drained: no item will come.");
-                    }
-
                     continue;
+                }
+
+                if (unreachable is null && shutDown && !await StillHoldsMessagesAsync().ConfigureAwait(false))
+                {
+                    throw new QueueShutDownException($"queue '{Name}' was shut down and is drained: no item will come.");
                 }
 
                 if (unreachable is null && deadline.HasPassed)
@@ -481,6 +486,13 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
 
                 if (unreachable is null)
                 {
+                    if (shutDown)
+                    {
+                        // SleepAsync would return at once (the shutdown cancelled the wake that ends its waits): only the
+                        // held message's return is awaited here, so look again after a short pause.
+                        await Task.Delay(deadline.RemainingAtMost(DrainRecheckDelay), cancellationToken).ConfigureAwait(false);
+                    }
+
                     continue;
                 }
             }
@@ -557,6 +569,23 @@ public sealed class NatsQueue<T> : IIpcQueue<T>, IAsyncDisposable, IObservedQueu
             throw new QueueUnavailableException(
                 $"queue '{Name}' no longer exists on the server: its stream '{StreamName}' was deleted (NatsQueue<T>.DeleteAsync, " +
                 "or by hand) with everything it held. Open the queue again with OpenAsync to create it anew.", e);
+        }
+    }
+
+    /// <summary>
+    /// Whether the stream still holds a message that no pull returned: one handed back by a getter whose waiting pull a
+    /// shutdown interrupted (the server had already sent it the message), one being read, or one held by a getter that
+    /// died. A shut-down queue is drained only when its stream is empty; an unreadable answer is not "empty".
+    /// </summary>
+    private async ValueTask<bool> StillHoldsMessagesAsync()
+    {
+        try
+        {
+            return (await ReadStateAsync().ConfigureAwait(false)).Messages > 0;
+        }
+        catch (QueueUnavailableException e) when (!QueueStream.IsMissingStream(e.InnerException!))
+        {
+            return true;
         }
     }
 
